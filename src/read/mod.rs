@@ -1,0 +1,91 @@
+//! **read**: where input comes from (files, folders, stdin) and how it becomes documents with
+//! exact byte spans. Nothing here knows about Kubernetes.
+
+pub mod lines;
+pub mod walk;
+pub mod yaml;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// One input: a file or standard input, its text, and the name used in reports.
+#[derive(Debug)]
+pub struct Source {
+    /// Name shown in reports: the path as given (relative stays relative), or `<stdin>`.
+    pub name: String,
+    /// Where it was read from; `None` for stdin.
+    pub path: Option<PathBuf>,
+    pub text: String,
+}
+
+/// Why an input could not be read; offset is a byte offset when the failure has a position.
+#[derive(Debug, Clone)]
+pub struct ReadError {
+    pub name: String,
+    pub offset: Option<usize>,
+    pub message: String,
+}
+
+/// The name a path gets in reports: as given, with `./` removed, `/` separators.
+pub fn display_name(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_owned).unwrap_or(s)
+}
+
+/// Reads a file whole; rejects what is not UTF-8 text with the byte offset of the first bad byte.
+pub fn read_file(path: &Path) -> Result<Source, ReadError> {
+    let name = display_name(path);
+    let bytes = std::fs::read(path).map_err(|e| ReadError {
+        name: name.clone(),
+        offset: None,
+        message: io_message(&e),
+    })?;
+    from_bytes(name, Some(path.to_path_buf()), bytes)
+}
+
+/// Reads standard input whole.
+pub fn read_stdin() -> Result<Source, ReadError> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadError {
+            name: "<stdin>".into(),
+            offset: None,
+            message: io_message(&e),
+        })?;
+    from_bytes("<stdin>".into(), None, bytes)
+}
+
+/// Text from bytes: UTF-8 only (YAML 1.2 also allows UTF-16/32, which Kubernetes manifests in
+/// practice never use); a NUL byte is rejected as binary data.
+pub fn from_bytes(
+    name: String,
+    path: Option<PathBuf>,
+    bytes: Vec<u8>,
+) -> Result<Source, ReadError> {
+    if let Some(p) = bytes.iter().position(|b| *b == 0) {
+        return Err(ReadError {
+            name,
+            offset: Some(p),
+            message: "binary data: a NUL byte is not allowed in YAML".into(),
+        });
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Source { name, path, text }),
+        Err(e) => Err(ReadError {
+            name,
+            offset: Some(e.utf8_error().valid_up_to()),
+            message: "invalid UTF-8: YAML input must be UTF-8 text".into(),
+        }),
+    }
+}
+
+pub fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ if e.raw_os_error() == Some(21) => "is a directory".into(),
+        _ => e.to_string(),
+    }
+}

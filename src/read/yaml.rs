@@ -1,0 +1,958 @@
+//! YAML stream → one arena tree per document, every node with its exact byte span.
+//!
+//! Built on `saphyr-parser`'s event stream (see docs/architecture.md for why). The parser reports
+//! character offsets and a few spans that are not the node's text (quoted scalars run on to the
+//! end of the line, block scalars start at their content, block collections end at the next
+//! token); this module turns them into exact byte ranges of the source, which is what diagnostics
+//! and `apply`'s splices need. Aliases are kept as references to their anchor, never expanded, so
+//! an alias bomb costs one node per alias. Building is iterative: nesting depth is bounded by an
+//! explicit limit, never by the call stack.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::ops::Range;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as PSpan};
+
+/// Index of a node in its document's arena.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub u32);
+
+/// Limits that bound work and memory per document; exceeding one is a read error that names it.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Deepest nesting of collections accepted.
+    pub max_depth: usize,
+    /// Most nodes (scalars, collections, aliases) in one document.
+    pub max_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 256,
+            max_nodes: 5_000_000,
+        }
+    }
+}
+
+/// The kind of a node, with its children.
+#[derive(Debug)]
+pub enum Kind<'a> {
+    /// A scalar: its value after unescaping and folding, and how it was written.
+    Scalar { value: Cow<'a, str>, style: Style },
+    /// A sequence of nodes.
+    Seq(Vec<NodeId>),
+    /// A mapping: (key, value) pairs in source order, duplicates included.
+    Map(Vec<(NodeId, NodeId)>),
+    /// `*name`: refers to the node that carries the anchor.
+    Alias(NodeId),
+}
+
+/// How a scalar was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+/// One node: kind, exact byte span in the file, and its tag as written (`!!str`, `!custom`).
+#[derive(Debug)]
+pub struct Node<'a> {
+    pub kind: Kind<'a>,
+    pub span: Range<usize>,
+    pub tag: Option<String>,
+    /// True for `{...}` / `[...]` collections.
+    pub flow: bool,
+}
+
+/// One document of a stream.
+#[derive(Debug)]
+pub struct Document<'a> {
+    /// Position in the stream, from 0.
+    pub index: usize,
+    pub nodes: Vec<Node<'a>>,
+    /// The root node; `None` for an empty document.
+    pub root: Option<NodeId>,
+    /// Keys that repeat an earlier key of the same mapping: (repeated key, first key).
+    pub duplicate_keys: Vec<(NodeId, NodeId)>,
+    /// Byte where the document's content (or its `---`) starts.
+    pub start: usize,
+}
+
+/// A parse failure at a byte offset of the file.
+#[derive(Debug, Clone)]
+pub struct ParseError {
+    pub offset: usize,
+    pub message: String,
+}
+
+impl<'a> Document<'a> {
+    pub fn node(&self, id: NodeId) -> &Node<'a> {
+        &self.nodes[id.0 as usize]
+    }
+
+    /// Follows an alias to its anchored node; other nodes are returned as they are.
+    pub fn resolve(&self, id: NodeId) -> NodeId {
+        match self.node(id).kind {
+            Kind::Alias(target) => target,
+            _ => id,
+        }
+    }
+
+    pub fn span(&self, id: NodeId) -> Range<usize> {
+        self.node(id).span.clone()
+    }
+
+    /// The string value of a scalar (after alias resolution).
+    pub fn scalar(&self, id: NodeId) -> Option<&str> {
+        match &self.node(self.resolve(id)).kind {
+            Kind::Scalar { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// Mapping entries after alias resolution, with YAML merge keys (`<<`) flattened in:
+    /// explicit keys first, then merged ones whose key is not set explicitly (as go-yaml, which
+    /// kubectl uses, merges).
+    pub fn entries(&self, id: NodeId) -> Option<Vec<(NodeId, NodeId)>> {
+        let id = self.resolve(id);
+        let Kind::Map(pairs) = &self.node(id).kind else {
+            return None;
+        };
+        if !pairs.iter().any(|(k, _)| self.is_merge_key(*k)) {
+            return Some(pairs.clone());
+        }
+        let mut out: Vec<(NodeId, NodeId)> = Vec::with_capacity(pairs.len());
+        let mut merged: Vec<(NodeId, NodeId)> = Vec::new();
+        for &(k, v) in pairs {
+            if self.is_merge_key(k) {
+                let v = self.resolve(v);
+                let sources: Vec<NodeId> = match &self.node(v).kind {
+                    Kind::Seq(items) => items.iter().map(|i| self.resolve(*i)).collect(),
+                    _ => vec![v],
+                };
+                for s in sources {
+                    if let Kind::Map(inner) = &self.node(s).kind {
+                        merged.extend(inner.iter().copied());
+                    }
+                }
+            } else {
+                out.push((k, v));
+            }
+        }
+        for (k, v) in merged {
+            let key = self.scalar(k);
+            if !out.iter().any(|(ok, _)| self.scalar(*ok) == key) {
+                out.push((k, v));
+            }
+        }
+        Some(out)
+    }
+
+    fn is_merge_key(&self, k: NodeId) -> bool {
+        matches!(&self.node(k).kind, Kind::Scalar { value, style: Style::Plain } if value == "<<")
+    }
+
+    /// The value of `key` in a mapping: the (key node, value node) pair, first occurrence.
+    pub fn get(&self, map: NodeId, key: &str) -> Option<(NodeId, NodeId)> {
+        let id = self.resolve(map);
+        if let Kind::Map(pairs) = &self.node(id).kind {
+            // Fast path without merge keys: no allocation.
+            let mut has_merge = false;
+            for &(k, v) in pairs {
+                if self.scalar(k) == Some(key) {
+                    return Some((k, v));
+                }
+                has_merge |= self.is_merge_key(k);
+            }
+            if has_merge {
+                return self
+                    .entries(id)?
+                    .into_iter()
+                    .find(|(k, _)| self.scalar(*k) == Some(key));
+            }
+        }
+        None
+    }
+
+    /// Items of a sequence (after alias resolution).
+    pub fn items(&self, id: NodeId) -> Option<&[NodeId]> {
+        match &self.node(self.resolve(id)).kind {
+            Kind::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn is_map(&self, id: NodeId) -> bool {
+        matches!(self.node(self.resolve(id)).kind, Kind::Map(_))
+    }
+
+    /// True for a null scalar (`~`, `null`, empty) written plain.
+    pub fn is_null(&self, id: NodeId) -> bool {
+        let n = self.node(self.resolve(id));
+        matches!(&n.kind, Kind::Scalar { value, style: Style::Plain }
+            if n.tag.is_none() && matches!(value.as_ref(), "" | "~" | "null" | "Null" | "NULL"))
+    }
+
+    /// What a node is, for "expected X, found Y" messages.
+    pub fn type_name(&self, id: NodeId) -> &'static str {
+        let n = self.node(self.resolve(id));
+        match &n.kind {
+            Kind::Map(_) => "a mapping",
+            Kind::Seq(_) => "a sequence",
+            Kind::Alias(_) => "an alias",
+            Kind::Scalar { .. } if self.is_null(id) => "null",
+            Kind::Scalar { style, .. } if *style != Style::Plain => "a string",
+            Kind::Scalar { value, .. } => match plain_type(value) {
+                PlainType::Int => "an integer",
+                PlainType::Float => "a number",
+                PlainType::Bool => "a boolean",
+                _ => "a string",
+            },
+        }
+    }
+
+    /// The integer value of a plain scalar written as a YAML integer.
+    pub fn int(&self, id: NodeId) -> Option<i64> {
+        let n = self.node(self.resolve(id));
+        match &n.kind {
+            Kind::Scalar {
+                value,
+                style: Style::Plain,
+            } if n
+                .tag
+                .as_deref()
+                .is_none_or(|t| t == "tag:yaml.org,2002:int") =>
+            {
+                parse_int(value)
+            }
+            _ => None,
+        }
+    }
+
+    /// A boolean written plain (`true`/`false`, as YAML 1.2 and Kubernetes read it).
+    pub fn bool(&self, id: NodeId) -> Option<bool> {
+        match &self.node(self.resolve(id)).kind {
+            Kind::Scalar {
+                value,
+                style: Style::Plain,
+            } => match value.as_ref() {
+                "true" | "True" | "TRUE" => Some(true),
+                "false" | "False" | "FALSE" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// A scalar that Kubernetes reads as a string: a quoted scalar, or a plain one that is not
+    /// null, a number or a boolean.
+    pub fn string(&self, id: NodeId) -> Option<&str> {
+        let n = self.node(self.resolve(id));
+        match &n.kind {
+            Kind::Scalar { value, style } => {
+                if *style != Style::Plain
+                    || n.tag.as_deref() == Some("tag:yaml.org,2002:str")
+                    || plain_type(value) == PlainType::Str
+                {
+                    Some(value)
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum PlainType {
+    Null,
+    Bool,
+    Int,
+    Float,
+    Str,
+}
+
+/// How a plain scalar resolves under the YAML 1.2 core schema.
+fn plain_type(s: &str) -> PlainType {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => PlainType::Null,
+        "true" | "True" | "TRUE" | "false" | "False" | "FALSE" => PlainType::Bool,
+        ".inf" | ".Inf" | ".INF" | "-.inf" | "-.Inf" | "-.INF" | "+.inf" | ".nan" | ".NaN"
+        | ".NAN" => PlainType::Float,
+        _ if parse_int(s).is_some() => PlainType::Int,
+        _ if s.bytes().any(|b| b.is_ascii_digit())
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+            && s.parse::<f64>().is_ok() =>
+        {
+            PlainType::Float
+        }
+        _ => PlainType::Str,
+    }
+}
+
+fn parse_int(s: &str) -> Option<i64> {
+    let (neg, digits) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let v = if let Some(h) = digits.strip_prefix("0x") {
+        i64::from_str_radix(h, 16).ok()?
+    } else if let Some(o) = digits.strip_prefix("0o") {
+        i64::from_str_radix(o, 8).ok()?
+    } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse().ok()?
+    } else {
+        return None;
+    };
+    Some(if neg { -v } else { v })
+}
+
+/// Converts the parser's character offsets to byte offsets with a cursor that moves in either
+/// direction; events arrive nearly in order, so the total walk is linear in the input.
+struct Offsets<'a> {
+    text: &'a str,
+    ascii: bool,
+    char_pos: usize,
+    byte_pos: usize,
+}
+
+impl<'a> Offsets<'a> {
+    fn new(text: &'a str) -> Self {
+        Offsets {
+            text,
+            ascii: text.is_ascii(),
+            char_pos: 0,
+            byte_pos: 0,
+        }
+    }
+
+    fn byte(&mut self, char_index: usize) -> usize {
+        if self.ascii {
+            return char_index.min(self.text.len());
+        }
+        let bytes = self.text.as_bytes();
+        while self.char_pos < char_index && self.byte_pos < bytes.len() {
+            self.byte_pos += utf8_width(bytes[self.byte_pos]);
+            self.char_pos += 1;
+        }
+        while self.char_pos > char_index && self.byte_pos > 0 {
+            self.byte_pos -= 1;
+            while self.byte_pos > 0 && (bytes[self.byte_pos] & 0xC0) == 0x80 {
+                self.byte_pos -= 1;
+            }
+            self.char_pos -= 1;
+        }
+        self.byte_pos
+    }
+}
+
+fn utf8_width(b: u8) -> usize {
+    match b {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    }
+}
+
+/// A YAML stream read one document at a time.
+pub struct Stream<'a> {
+    parser: Parser<'a, saphyr_parser::StrInput<'a>>,
+    text: &'a str,
+    /// Bytes before `text` in the file (a BOM).
+    base: usize,
+    offsets: Offsets<'a>,
+    limits: Limits,
+    next_index: usize,
+    done: bool,
+}
+
+impl<'a> Stream<'a> {
+    /// `text` is the whole file; a leading BOM is skipped and offsets still count it.
+    pub fn new(text: &'a str, limits: Limits) -> Self {
+        let (body, base) = match text.strip_prefix('\u{feff}') {
+            Some(rest) => (rest, 3),
+            None => (text, 0),
+        };
+        Stream {
+            parser: Parser::new_from_str(body),
+            text: body,
+            base,
+            offsets: Offsets::new(body),
+            limits,
+            next_index: 0,
+            done: false,
+        }
+    }
+
+    fn err(&mut self, e: ScanError) -> ParseError {
+        let offset = self.offsets.byte(e.marker().index()) + self.base;
+        let message = match e.info() {
+            "recursion limit exceeded" => {
+                "flow collections nested deeper than the parser's limit of 256 levels".to_string()
+            }
+            info => info.to_string(),
+        };
+        ParseError { offset, message }
+    }
+
+    fn span(&mut self, sp: PSpan) -> Range<usize> {
+        let s = self.offsets.byte(sp.start.index());
+        let e = self.offsets.byte(sp.end.index());
+        s..e.max(s)
+    }
+
+    fn next_event(&mut self) -> Result<Option<(Event<'a>, PSpan)>, ParseError> {
+        match self.parser.next_event() {
+            None => Ok(None),
+            Some(Ok(ev)) => Ok(Some(ev)),
+            Some(Err(e)) => Err(self.err(e)),
+        }
+    }
+
+    /// Reads the next document; `None` at the end of the stream. After an error the stream ends.
+    pub fn next_document(&mut self) -> Option<Result<Document<'a>, ParseError>> {
+        if self.done {
+            return None;
+        }
+        let r = self.read_document();
+        match r {
+            Ok(Some(doc)) => Some(Ok(doc)),
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+
+    fn read_document(&mut self) -> Result<Option<Document<'a>>, ParseError> {
+        // Skip to the next DocumentStart.
+        let start = loop {
+            match self.next_event()? {
+                None | Some((Event::StreamEnd, _)) => return Ok(None),
+                Some((Event::DocumentStart(_), sp)) => break self.span(sp).start,
+                Some(_) => {}
+            }
+        };
+        let mut b = Builder {
+            doc: Document {
+                index: self.next_index,
+                nodes: Vec::new(),
+                root: None,
+                duplicate_keys: Vec::new(),
+                start: start + self.base,
+            },
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            key_sets: HashMap::new(),
+            limits: self.limits,
+        };
+        self.next_index += 1;
+        while let Some((ev, sp)) = self.next_event()? {
+            let span = self.span(sp);
+            let is_map = matches!(ev, Event::MappingStart(..));
+            match ev {
+                Event::DocumentEnd | Event::StreamEnd => break,
+                Event::Scalar(value, style, anchor, tag) => {
+                    let style = convert_style(style);
+                    let span = self.shift(scalar_span(self.text, style, span));
+                    let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                    b.add(Kind::Scalar { value, style }, span, tag, anchor, false)?;
+                }
+                Event::Alias(anchor) => {
+                    let Some(&target) = b.anchors.get(&anchor) else {
+                        return Err(ParseError {
+                            offset: span.start + self.base,
+                            message: "alias refers to an unknown anchor".into(),
+                        });
+                    };
+                    b.add(Kind::Alias(target), self.shift(span), None, 0, false)?;
+                }
+                Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) => {
+                    let kind = if is_map {
+                        Kind::Map(Vec::new())
+                    } else {
+                        Kind::Seq(Vec::new())
+                    };
+                    let flow = self.text[span.clone()].trim_end().ends_with(['{', '[']);
+                    let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                    let sp = self.shift(span);
+                    b.add(kind, sp, tag, anchor, flow)?;
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    let end = span.end + self.base;
+                    b.close(end);
+                }
+                _ => {}
+            }
+        }
+        Ok(Some(b.doc))
+    }
+
+    fn shift(&self, r: Range<usize>) -> Range<usize> {
+        r.start + self.base..r.end + self.base
+    }
+}
+
+fn convert_style(s: ScalarStyle) -> Style {
+    match s {
+        ScalarStyle::Plain => Style::Plain,
+        ScalarStyle::SingleQuoted => Style::SingleQuoted,
+        ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+        ScalarStyle::Literal => Style::Literal,
+        ScalarStyle::Folded => Style::Folded,
+    }
+}
+
+/// The exact byte range of a scalar's text, from the parser's approximate one.
+fn scalar_span(text: &str, style: Style, span: Range<usize>) -> Range<usize> {
+    let b = text.as_bytes();
+    match style {
+        Style::Plain => span,
+        Style::DoubleQuoted | Style::SingleQuoted => {
+            let q = if style == Style::DoubleQuoted {
+                b'"'
+            } else {
+                b'\''
+            };
+            let mut i = span.start;
+            if b.get(i) != Some(&q) {
+                return span;
+            }
+            i += 1;
+            while i < b.len() {
+                match b[i] {
+                    b'\\' if q == b'"' => i += 2,
+                    c if c == q => {
+                        if q == b'\'' && b.get(i + 1) == Some(&b'\'') {
+                            i += 2;
+                        } else {
+                            return span.start..i + 1;
+                        }
+                    }
+                    _ => i += 1,
+                }
+            }
+            span
+        }
+        Style::Literal | Style::Folded => {
+            // The parser's span starts at the content; the node starts at its `|`/`>` header.
+            let mut end = span.end.min(b.len());
+            while end > span.start && b[end - 1].is_ascii_whitespace() {
+                end -= 1;
+            }
+            let mut line_start = text[..span.start].rfind('\n').map_or(0, |p| p + 1);
+            // Walk back over blank lines to the header line.
+            while line_start > 0 {
+                let prev_start = text[..line_start - 1].rfind('\n').map_or(0, |p| p + 1);
+                let line = &text[prev_start..line_start - 1];
+                line_start = prev_start;
+                if !line.trim().is_empty() {
+                    break;
+                }
+            }
+            let header_end = text[line_start..]
+                .find('\n')
+                .map_or(text.len(), |p| line_start + p);
+            let header = &text[line_start..header_end];
+            let code = match header.find(" #") {
+                Some(c) => &header[..c],
+                None => header,
+            };
+            match code.rfind(['|', '>']) {
+                Some(p) if line_start + p <= span.start => {
+                    line_start + p..end.max(line_start + p + 1)
+                }
+                _ => span.start..end,
+            }
+        }
+    }
+}
+
+struct Open {
+    id: NodeId,
+    pending_key: Option<NodeId>,
+    last_end: usize,
+}
+
+struct Builder<'a> {
+    doc: Document<'a>,
+    stack: Vec<Open>,
+    anchors: HashMap<usize, NodeId>,
+    /// For large mappings, the set of key strings seen so far (duplicate detection in O(1)).
+    key_sets: HashMap<NodeId, HashMap<String, NodeId>>,
+    limits: Limits,
+}
+
+impl<'a> Builder<'a> {
+    fn add(
+        &mut self,
+        kind: Kind<'a>,
+        span: Range<usize>,
+        tag: Option<String>,
+        anchor: usize,
+        flow: bool,
+    ) -> Result<(), ParseError> {
+        if self.doc.nodes.len() >= self.limits.max_nodes {
+            return Err(ParseError {
+                offset: span.start,
+                message: format!(
+                    "document has more than {} nodes (limit --max-nodes)",
+                    self.limits.max_nodes
+                ),
+            });
+        }
+        let is_collection = matches!(kind, Kind::Map(_) | Kind::Seq(_));
+        let id = NodeId(self.doc.nodes.len() as u32);
+        let end = span.end;
+        self.doc.nodes.push(Node {
+            kind,
+            span,
+            tag,
+            flow,
+        });
+        if anchor != 0 {
+            self.anchors.insert(anchor, id);
+        }
+        self.attach(id, end);
+        if is_collection {
+            if self.stack.len() >= self.limits.max_depth {
+                return Err(ParseError {
+                    offset: self.doc.nodes[id.0 as usize].span.start,
+                    message: format!(
+                        "nesting deeper than {} levels (limit --max-depth)",
+                        self.limits.max_depth
+                    ),
+                });
+            }
+            let start = self.doc.nodes[id.0 as usize].span.start;
+            self.stack.push(Open {
+                id,
+                pending_key: None,
+                last_end: start,
+            });
+        }
+        Ok(())
+    }
+
+    fn attach(&mut self, id: NodeId, end: usize) {
+        let Some(top) = self.stack.last_mut() else {
+            self.doc.root = Some(id);
+            return;
+        };
+        top.last_end = top.last_end.max(end);
+        let parent = top.id;
+        match &mut self.doc.nodes[parent.0 as usize].kind {
+            Kind::Seq(items) => items.push(id),
+            Kind::Map(pairs) => match top.pending_key.take() {
+                None => top.pending_key = Some(id),
+                Some(k) => {
+                    pairs.push((k, id));
+                    let n = pairs.len();
+                    self.check_duplicate(parent, k, n);
+                }
+            },
+            _ => {}
+        }
+    }
+
+    fn check_duplicate(&mut self, map: NodeId, key: NodeId, len: usize) {
+        let Some(name) = self.doc.scalar(key).map(str::to_owned) else {
+            return;
+        };
+        const SMALL: usize = 16;
+        if len <= SMALL {
+            let Kind::Map(pairs) = &self.doc.nodes[map.0 as usize].kind else {
+                return;
+            };
+            let first = pairs[..len - 1]
+                .iter()
+                .find(|(k, _)| self.doc.scalar(*k) == Some(name.as_str()))
+                .map(|(k, _)| *k);
+            if let Some(first) = first {
+                self.doc.duplicate_keys.push((key, first));
+            }
+            return;
+        }
+        if !self.key_sets.contains_key(&map) {
+            let Kind::Map(pairs) = &self.doc.nodes[map.0 as usize].kind else {
+                return;
+            };
+            let mut set = HashMap::new();
+            for (k, _) in &pairs[..len - 1] {
+                if let Some(s) = self.doc.scalar(*k) {
+                    set.entry(s.to_owned()).or_insert(*k);
+                }
+            }
+            self.key_sets.insert(map, set);
+        }
+        let set = self.key_sets.get_mut(&map).expect("inserted above");
+        match set.get(&name) {
+            Some(first) => self.doc.duplicate_keys.push((key, *first)),
+            None => {
+                set.insert(name, key);
+            }
+        }
+    }
+
+    fn close(&mut self, end_event_end: usize) {
+        let Some(open) = self.stack.pop() else {
+            return;
+        };
+        self.key_sets.remove(&open.id);
+        let node = &mut self.doc.nodes[open.id.0 as usize];
+        let end = if node.flow {
+            end_event_end
+        } else {
+            open.last_end
+        };
+        node.span.end = end.max(node.span.start);
+        if let Some(parent) = self.stack.last_mut() {
+            parent.last_end = parent.last_end.max(node.span.end);
+        }
+    }
+}
+
+/// One step from a node to a child: a mapping key or a sequence index.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// Keys and indices from a document's root: joins typed views, spans and (for `apply`) edits.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Route(pub Vec<Seg>);
+
+impl Route {
+    pub fn child(&self, key: &str) -> Route {
+        let mut r = self.clone();
+        r.0.push(Seg::Key(key.to_owned()));
+        r
+    }
+
+    pub fn index(&self, i: usize) -> Route {
+        let mut r = self.clone();
+        r.0.push(Seg::Index(i));
+        r
+    }
+
+    /// RFC 6901 JSON Pointer, e.g. `/spec/tolerations/1/value`.
+    pub fn pointer(&self) -> String {
+        let mut s = String::new();
+        for seg in &self.0 {
+            s.push('/');
+            match seg {
+                Seg::Key(k) => s.push_str(&k.replace('~', "~0").replace('/', "~1")),
+                Seg::Index(i) => s.push_str(&i.to_string()),
+            }
+        }
+        s
+    }
+}
+
+impl Document<'_> {
+    /// The node at a route from `from`, following aliases and merge keys.
+    pub fn at(&self, from: NodeId, route: &[Seg]) -> Option<NodeId> {
+        let mut cur = from;
+        for seg in route {
+            cur = match seg {
+                Seg::Key(k) => self.get(cur, k)?.1,
+                Seg::Index(i) => *self.items(cur)?.get(*i)?,
+            };
+        }
+        Some(cur)
+    }
+
+    /// The document as JSON (for `--path` queries). Aliases are expanded, so the number of
+    /// values produced is capped: `None` when the expansion would exceed `budget` values.
+    pub fn to_json(&self, id: NodeId, budget: &mut usize) -> Option<serde_json::Value> {
+        use serde_json::Value;
+        if *budget == 0 {
+            return None;
+        }
+        *budget -= 1;
+        let id = self.resolve(id);
+        Some(match &self.node(id).kind {
+            Kind::Map(_) => {
+                let mut m = serde_json::Map::new();
+                for (k, v) in self.entries(id)? {
+                    let key = self.scalar(k).unwrap_or_default().to_owned();
+                    let val = self.to_json(v, budget)?;
+                    m.entry(key).or_insert(val);
+                }
+                Value::Object(m)
+            }
+            Kind::Seq(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|i| self.to_json(*i, budget))
+                    .collect::<Option<Vec<_>>>()?,
+            ),
+            Kind::Scalar { value, .. } => {
+                if self.is_null(id) {
+                    Value::Null
+                } else if let Some(b) = self.bool(id) {
+                    Value::Bool(b)
+                } else if let Some(i) = self.int(id) {
+                    Value::from(i)
+                } else {
+                    Value::String(value.to_string())
+                }
+            }
+            Kind::Alias(_) => Value::Null,
+        })
+    }
+}
+
+/// Parses a whole stream into documents (tests and small inputs; the CLI streams).
+pub fn parse_all(text: &str, limits: Limits) -> (Vec<Document<'_>>, Option<ParseError>) {
+    let mut s = Stream::new(text, limits);
+    let mut docs = Vec::new();
+    while let Some(r) = s.next_document() {
+        match r {
+            Ok(d) => docs.push(d),
+            Err(e) => return (docs, Some(e)),
+        }
+    }
+    (docs, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_of<'t>(t: &'t str, d: &Document, route: &[&str]) -> &'t str {
+        let segs: Vec<Seg> = route
+            .iter()
+            .map(|s| match s.parse::<usize>() {
+                Ok(i) => Seg::Index(i),
+                Err(_) => Seg::Key((*s).into()),
+            })
+            .collect();
+        let id = d.at(d.root.unwrap(), &segs).expect("route exists");
+        &t[d.span(id)]
+    }
+
+    #[test]
+    fn scalar_spans_are_exact_bytes() {
+        let t = "a: \"x y\"  # c\nb: 'it''s'\nc: |  # keep\n  text\n  more\n\nd: plain\n";
+        let (docs, err) = parse_all(t, Limits::default());
+        assert!(err.is_none());
+        let d = &docs[0];
+        assert_eq!(text_of(t, d, &["a"]), "\"x y\"");
+        assert_eq!(text_of(t, d, &["b"]), "'it''s'");
+        assert_eq!(text_of(t, d, &["c"]), "|  # keep\n  text\n  more");
+        assert_eq!(text_of(t, d, &["d"]), "plain");
+    }
+
+    #[test]
+    fn collection_spans() {
+        let t = "m:\n  k: v\n  l:\n  - 1\n  - {x: [1, 2]}\n# trailing\nn: 1\n";
+        let (docs, _) = parse_all(t, Limits::default());
+        let d = &docs[0];
+        assert_eq!(text_of(t, d, &["m"]), "k: v\n  l:\n  - 1\n  - {x: [1, 2]}");
+        assert_eq!(text_of(t, d, &["m", "l", "1", "x"]), "[1, 2]");
+        assert!(
+            d.node(
+                d.at(
+                    d.root.unwrap(),
+                    &[Seg::Key("m".into()), Seg::Key("l".into()), Seg::Index(1)]
+                )
+                .unwrap()
+            )
+            .flow
+        );
+    }
+
+    #[test]
+    fn crlf_bom_and_non_ascii_offsets() {
+        let t = "\u{feff}# 网关\r\nkind: 网关\r\nspec:\r\n  v: asmgateway\r\n---\r\nk: 2\r\n";
+        let (docs, err) = parse_all(t, Limits::default());
+        assert!(err.is_none());
+        assert_eq!(docs.len(), 2);
+        assert_eq!(text_of(t, &docs[0], &["kind"]), "网关");
+        assert_eq!(text_of(t, &docs[0], &["spec", "v"]), "asmgateway");
+        assert_eq!(text_of(t, &docs[1], &["k"]), "2");
+        assert_eq!(docs[1].index, 1);
+    }
+
+    #[test]
+    fn duplicate_keys_small_and_large_mappings() {
+        let mut t = String::from("a: 1\nb: 2\na: 3\n");
+        let (docs, _) = parse_all(&t, Limits::default());
+        assert_eq!(docs[0].duplicate_keys.len(), 1);
+        for i in 0..40 {
+            t.push_str(&format!("k{i}: {i}\n"));
+        }
+        t.push_str("k7: again\n");
+        let (docs, _) = parse_all(&t, Limits::default());
+        assert_eq!(docs[0].duplicate_keys.len(), 2);
+    }
+
+    #[test]
+    fn aliases_are_not_expanded_and_merge_keys_resolve() {
+        let t = "base: &b {x: 1}\nuse:\n  <<: *b\n  y: 2\nref: *b\n";
+        let (docs, _) = parse_all(t, Limits::default());
+        let d = &docs[0];
+        let root = d.root.unwrap();
+        let x = d
+            .at(root, &[Seg::Key("use".into()), Seg::Key("x".into())])
+            .unwrap();
+        assert_eq!(d.scalar(x), Some("1"));
+        let r = d.get(root, "ref").unwrap().1;
+        assert!(matches!(d.node(r).kind, Kind::Alias(_)));
+        assert!(d.is_map(r));
+    }
+
+    #[test]
+    fn depth_limit_is_an_error_not_a_crash() {
+        let t = "[".repeat(10_000) + &"]".repeat(10_000);
+        let (_, err) = parse_all(&t, Limits::default());
+        assert!(err.unwrap().message.contains("nested deeper"));
+        let mut t = String::new();
+        for i in 0..3000 {
+            t.push_str(&" ".repeat(i));
+            t.push_str("- \n");
+        }
+        let (_, err) = parse_all(&t, Limits::default());
+        assert!(err.unwrap().message.contains("--max-depth"));
+    }
+
+    #[test]
+    fn errors_carry_byte_offsets() {
+        let t = "a: 1\nb: [1, 2\n";
+        let (_, err) = parse_all(t, Limits::default());
+        let e = err.unwrap();
+        assert!(e.offset > 0 && e.offset <= t.len(), "{e:?}");
+    }
+
+    #[test]
+    fn scalar_types() {
+        let t = "a: 80\nb: \"80\"\nc: eighty\nd: ~\ne: true\nf: 0x10\n";
+        let (docs, _) = parse_all(t, Limits::default());
+        let d = &docs[0];
+        let root = d.root.unwrap();
+        let v = |k: &str| d.get(root, k).unwrap().1;
+        assert_eq!(d.int(v("a")), Some(80));
+        assert_eq!(d.int(v("b")), None);
+        assert_eq!(d.string(v("b")), Some("80"));
+        assert_eq!(d.string(v("a")), None);
+        assert_eq!(d.type_name(v("c")), "a string");
+        assert!(d.is_null(v("d")));
+        assert_eq!(d.bool(v("e")), Some(true));
+        assert_eq!(d.int(v("f")), Some(16));
+    }
+}
