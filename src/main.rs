@@ -1,1 +1,13 @@
-fn main() {}
+use clap::Parser;
+use spillway::cli::{Cli, Command};
+use spillway::commands;
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match &cli.command {
+        Command::Audit(args) => commands::audit::run(args),
+        Command::Explain { rule } => commands::rules::explain(rule),
+        Command::Rules { format } => commands::rules::list(*format),
+    };
+    std::process::exit(code);
+}

@@ -132,7 +132,11 @@ impl PodView {
     pub fn selector_map(&self) -> BTreeMap<String, String> {
         self.node_selector
             .as_ref()
-            .map(|(_, kv)| kv.iter().map(|(k, v)| (k.value.clone(), v.value.clone())).collect())
+            .map(|(_, kv)| {
+                kv.iter()
+                    .map(|(k, v)| (k.value.clone(), v.value.clone()))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -214,7 +218,9 @@ impl Reader<'_, '_> {
     }
 
     fn key<'x>(&self, entries: &'x [(NodeId, NodeId)], key: &str) -> Option<&'x (NodeId, NodeId)> {
-        entries.iter().find(|(k, _)| self.doc.scalar(*k) == Some(key))
+        entries
+            .iter()
+            .find(|(k, _)| self.doc.scalar(*k) == Some(key))
     }
 
     fn requirement(&mut self, node: NodeId, route: Route) -> Option<ReqView> {
@@ -247,7 +253,11 @@ impl Reader<'_, '_> {
         }
         r.req = k8s::Requirement {
             key: r.key.as_ref().map(|s| s.value.clone()).unwrap_or_default(),
-            operator: r.operator.as_ref().map(|s| s.value.clone()).unwrap_or_default(),
+            operator: r
+                .operator
+                .as_ref()
+                .map(|s| s.value.clone())
+                .unwrap_or_default(),
             values: r.values.iter().map(|s| s.value.clone()).collect(),
         };
         Some(r)
@@ -348,8 +358,12 @@ pub fn read(doc: &Document, target: &Target) -> PodView {
                     route: na_route.clone(),
                 });
                 if let Some(na_entries) = r.map(na, &na_route) {
-                    if let Some(&(rk, rv)) = r.key(&na_entries, "requiredDuringSchedulingIgnoredDuringExecution") {
-                        let rroute = na_route.child("requiredDuringSchedulingIgnoredDuringExecution");
+                    if let Some(&(rk, rv)) = r.key(
+                        &na_entries,
+                        "requiredDuringSchedulingIgnoredDuringExecution",
+                    ) {
+                        let rroute =
+                            na_route.child("requiredDuringSchedulingIgnoredDuringExecution");
                         let field = Field {
                             key: rk,
                             value: rv,
@@ -359,7 +373,12 @@ pub fn read(doc: &Document, target: &Target) -> PodView {
                         if let Some(re) = r.map(rv, &rroute) {
                             if let Some(&(_, tv)) = r.key(&re, "nodeSelectorTerms") {
                                 let troute = rroute.child("nodeSelectorTerms");
-                                for (i, item) in r.seq(tv, &troute).unwrap_or_default().into_iter().enumerate() {
+                                for (i, item) in r
+                                    .seq(tv, &troute)
+                                    .unwrap_or_default()
+                                    .into_iter()
+                                    .enumerate()
+                                {
                                     if let Some(t) = r.term(item, troute.index(i)) {
                                         terms.push(t);
                                     }
@@ -368,12 +387,23 @@ pub fn read(doc: &Document, target: &Target) -> PodView {
                         }
                         v.required = Some(RequiredView { field, terms });
                     }
-                    if let Some(&(pk, pv)) = r.key(&na_entries, "preferredDuringSchedulingIgnoredDuringExecution") {
-                        let proute = na_route.child("preferredDuringSchedulingIgnoredDuringExecution");
+                    if let Some(&(pk, pv)) = r.key(
+                        &na_entries,
+                        "preferredDuringSchedulingIgnoredDuringExecution",
+                    ) {
+                        let proute =
+                            na_route.child("preferredDuringSchedulingIgnoredDuringExecution");
                         let mut prefs = Vec::new();
-                        for (i, item) in r.seq(pv, &proute).unwrap_or_default().into_iter().enumerate() {
+                        for (i, item) in r
+                            .seq(pv, &proute)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .enumerate()
+                        {
                             let iroute = proute.index(i);
-                            let Some(entries) = r.map(item, &iroute) else { continue };
+                            let Some(entries) = r.map(item, &iroute) else {
+                                continue;
+                            };
                             let weight = r
                                 .key(&entries, "weight")
                                 .copied()
@@ -384,7 +414,10 @@ pub fn read(doc: &Document, target: &Target) -> PodView {
                                 .and_then(|(_, p)| r.term(p, iroute.child("preference")));
                             let term = k8s::PreferredTerm {
                                 weight: weight.as_ref().map_or(0, |w| w.value),
-                                preference: preference.as_ref().map(|p| p.term.clone()).unwrap_or_default(),
+                                preference: preference
+                                    .as_ref()
+                                    .map(|p| p.term.clone())
+                                    .unwrap_or_default(),
                             };
                             prefs.push(PrefView {
                                 node: item,
@@ -410,7 +443,12 @@ pub fn read(doc: &Document, target: &Target) -> PodView {
     }
     if let Some(tf) = target.field(doc, "tolerations") {
         let mut tols = Vec::new();
-        for (i, item) in r.seq(tf.value, &tf.route).unwrap_or_default().into_iter().enumerate() {
+        for (i, item) in r
+            .seq(tf.value, &tf.route)
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+        {
             if let Some(t) = r.toleration(item, tf.route.index(i)) {
                 tols.push(t);
             }
@@ -420,7 +458,9 @@ pub fn read(doc: &Document, target: &Target) -> PodView {
     if let Some(nf) = target.field(doc, "nodeSelector") {
         let mut kv = Vec::new();
         for (k, val) in r.map(nf.value, &nf.route).unwrap_or_default() {
-            let Some(name) = doc.scalar(k).map(str::to_owned) else { continue };
+            let Some(name) = doc.scalar(k).map(str::to_owned) else {
+                continue;
+            };
             let kr = nf.route.child(&name);
             let key = Str {
                 value: name,
@@ -453,7 +493,8 @@ fn eci_facts(doc: &Document, target: &Target) -> EciFacts {
     if let Some(labels) = target.pod_labels.and_then(|l| doc.entries(l)) {
         for (k, v) in labels {
             let key = doc.scalar(k);
-            if matches!(key, Some("alibabacloud.com/eci" | "eci")) && doc.scalar(v) == Some("true") {
+            if matches!(key, Some("alibabacloud.com/eci" | "eci")) && doc.scalar(v) == Some("true")
+            {
                 f.eci_label = Some(At {
                     node: k,
                     route: Route::default(),
@@ -524,7 +565,9 @@ fn eci_facts(doc: &Document, target: &Target) -> EciFacts {
 
 /// Adds a container's CPU request (its limit when it has no request, as the apiserver defaults it).
 fn add_cpu(doc: &Document, container: NodeId, route: &Route, f: &mut EciFacts) {
-    let Some((_, res)) = doc.get(container, "resources") else { return };
+    let Some((_, res)) = doc.get(container, "resources") else {
+        return;
+    };
     for which in ["requests", "limits"] {
         if let Some((_, m)) = doc.get(res, which) {
             if let Some((_, cpu)) = doc.get(m, "cpu") {

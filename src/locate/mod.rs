@@ -54,6 +54,8 @@ pub struct Layer {
     pub node: Option<NodeId>,
     /// The nearest existing node on the route (where a "missing" finding points).
     pub anchor: NodeId,
+    /// The key of the nearest existing node, when it has one (`spec:`, `k8s:`).
+    pub key: Option<NodeId>,
 }
 
 /// One gateway pod spec to check.
@@ -133,15 +135,20 @@ fn labels_of(doc: &Document, node: Option<NodeId>) -> BTreeMap<String, String> {
 /// Builds a layer along `route` from the root: the node if it exists, else the nearest ancestor.
 fn layer(doc: &Document, root: NodeId, route: Route) -> Layer {
     let mut anchor = root;
+    let mut key = None;
     let mut node = Some(root);
     for seg in &route.0 {
         let next = node.and_then(|n| match seg {
-            Seg::Key(k) => doc.get(n, k).map(|(_, v)| v),
-            Seg::Index(i) => doc.items(n).and_then(|it| it.get(*i).copied()),
+            Seg::Key(k) => doc.get(n, k).map(|(k, v)| (Some(k), v)),
+            Seg::Index(i) => doc
+                .items(n)
+                .and_then(|it| it.get(*i).copied())
+                .map(|v| (None, v)),
         });
         match next {
-            Some(n) if !doc.is_null(n) => {
+            Some((k, n)) if !doc.is_null(n) => {
                 anchor = n;
+                key = k;
                 node = Some(n);
             }
             _ => {
@@ -155,6 +162,7 @@ fn layer(doc: &Document, root: NodeId, route: Route) -> Layer {
         route,
         node,
         anchor,
+        key,
     }
 }
 
@@ -275,6 +283,7 @@ pub fn locate(doc: &Document, opts: &Options) -> Result<Located, String> {
                                 route,
                                 node: Some(node),
                                 anchor: node,
+                                key: None,
                             },
                             spec.clone(),
                         ],

@@ -1,0 +1,144 @@
+//! Near misses: a value that is almost the intended one (a typo), so a finding can say
+//! "did you mean ..." and point at the exact field to change.
+
+use crate::check::view::{ReqView, Str, TolView};
+use crate::k8s;
+use crate::pools::Label;
+
+/// Within edit distance 2 of the intended value (and not equal); very short values never count.
+pub fn near(found: &str, want: &str) -> bool {
+    found != want && want.chars().count() >= 3 && strsim::levenshtein(found, want) <= 2
+}
+
+/// Which field of an entry is wrong, what it says and what it should say.
+#[derive(Debug, Clone)]
+pub struct Miss<'v> {
+    /// The field that is wrong; `None` when it is missing altogether.
+    pub at: Option<&'v Str>,
+    pub field: &'static str,
+    pub want: String,
+}
+
+impl Miss<'_> {
+    pub fn describe(&self) -> String {
+        match self.at {
+            Some(s) => format!(
+                "`{}: {}` should be `{}: {}`",
+                self.field, s.value, self.field, self.want
+            ),
+            None => format!("`{}: {}` is missing", self.field, self.want),
+        }
+    }
+}
+
+/// How a requirement misses selecting `label`, if it is a near miss at all.
+pub fn requirement_miss<'v>(r: &'v ReqView, label: &Label) -> Option<Miss<'v>> {
+    let key = r.key.as_ref()?;
+    let op = r.operator.as_ref().map_or("", |o| o.value.as_str());
+    let has_value = r.values.iter().any(|v| v.value == label.value);
+    if key.value == label.key {
+        if op == "In" {
+            if has_value {
+                return None; // not a miss: it selects
+            }
+            // Same key, another value: the closest value is the one to fix.
+            let v = r
+                .values
+                .iter()
+                .min_by_key(|v| strsim::levenshtein(&v.value, &label.value))?;
+            return Some(Miss {
+                at: Some(v),
+                field: "values",
+                want: label.value.clone(),
+            });
+        }
+        if op == "Exists" {
+            return None;
+        }
+        if has_value || r.operator.is_some() {
+            return Some(Miss {
+                at: r.operator.as_ref(),
+                field: "operator",
+                want: "In".into(),
+            });
+        }
+        return None;
+    }
+    if near(&key.value, &label.key)
+        && (has_value || r.values.iter().any(|v| near(&v.value, &label.value)))
+    {
+        return Some(Miss {
+            at: Some(key),
+            field: "key",
+            want: label.key.clone(),
+        });
+    }
+    None
+}
+
+/// How a toleration misses tolerating `taint`, if it is a near miss at all.
+pub fn toleration_miss<'v>(
+    t: &'v TolView,
+    taint: &k8s::Taint,
+    gates: &k8s::Gates,
+) -> Option<Miss<'v>> {
+    if k8s::tolerates(&t.tol, taint, gates) {
+        return None;
+    }
+    let key = t.key.as_ref().map_or("", |k| k.value.as_str());
+    let value = t.value.as_ref().map_or("", |v| v.value.as_str());
+    let op = t.operator.as_ref().map_or("Equal", |o| o.value.as_str());
+    let effect_ok = t
+        .effect
+        .as_ref()
+        .is_none_or(|e| e.value.is_empty() || e.value == taint.effect);
+    if key == taint.key {
+        if !matches!(op, "Equal" | "" | "Exists") {
+            return Some(Miss {
+                at: t.operator.as_ref(),
+                field: "operator",
+                want: "Equal".into(),
+            });
+        }
+        if op != "Exists" && value != taint.value {
+            return Some(Miss {
+                at: t.value.as_ref(),
+                field: "value",
+                want: taint.value.clone(),
+            });
+        }
+        if !effect_ok {
+            return Some(Miss {
+                at: t.effect.as_ref(),
+                field: "effect",
+                want: taint.effect.clone(),
+            });
+        }
+        return None;
+    }
+    if !key.is_empty()
+        && near(key, &taint.key)
+        && (value == taint.value || near(value, &taint.value) || op == "Exists")
+    {
+        return Some(Miss {
+            at: t.key.as_ref(),
+            field: "key",
+            want: taint.key.clone(),
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn near_counts_small_typos_only() {
+        assert!(near("myvalu", "myvalue"));
+        assert!(near("asmgatway", "asmgateway"));
+        assert!(!near("myvalue", "myvalue"));
+        assert!(!near("zone", "type"));
+        assert!(!near("a", "b"));
+    }
+}

@@ -1,0 +1,118 @@
+//! The command line, declared with clap's derive API (shell completions and the man page of a
+//! later issue come from these same definitions).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::locate::Selector;
+use crate::pools::Label;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "spillway",
+    version,
+    about = "Audit the ECS-to-ECI overflow scheduling of Alibaba Cloud ASM gateways, offline",
+    long_about = "Reads gateway YAML (ASM IstioGateway, Deployments, IstioOperator, Helm values) from files, folders or stdin and reports each mistake in the node affinity and tolerations that let gateway pods overflow from ECS nodes to Elastic Container Instances.\n\nExit codes: 0 no error-level finding, 1 at least one, 2 an input could not be read or parsed, or a usage error (2 wins over 1)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Report every mistake in the overflow block of each gateway.
+    Audit(AuditArgs),
+    /// Print the explanation of a rule.
+    Explain {
+        /// A rule id, e.g. ecs-taint-not-tolerated (see `spillway rules`).
+        rule: String,
+    },
+    /// List the rules.
+    Rules {
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Where the node pools come from.
+#[derive(Debug, Args, Clone)]
+pub struct PoolArgs {
+    /// Node inventory: what `kubectl get nodes -o yaml` (or -o json) prints, or a stream of Node objects; - for stdin
+    #[arg(long, value_name = "FILE")]
+    pub nodes: Option<String>,
+    /// Label of the ECS node(s) gateways should run on (e.g. mykey4pod=asmgateway)
+    #[arg(long, value_name = "K=V")]
+    pub ecs_label: Option<Label>,
+    /// Taint on those ECS node(s) (e.g. mykey=myvalue:NoSchedule)
+    #[arg(long, value_name = "K=V:EFFECT", value_parser = crate::pools::parse_taint)]
+    pub ecs_taint: Option<crate::k8s::Taint>,
+    /// Label of virtual nodes [default: type=virtual-kubelet]
+    #[arg(long, value_name = "K=V")]
+    pub virtual_label: Option<Label>,
+    /// Taint of virtual nodes [default: virtual-kubelet.io/provider=alibabacloud:NoSchedule]
+    #[arg(long, value_name = "K=V:EFFECT", value_parser = crate::pools::parse_taint)]
+    pub virtual_taint: Option<crate::k8s::Taint>,
+}
+
+/// Which files and objects are read.
+#[derive(Debug, Args, Clone)]
+pub struct InputArgs {
+    /// Files, folders (recursive *.yaml/*.yml) or - for stdin [default: the current folder]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Which objects are gateways, replacing the default set (keys: kind, name, namespace, label=K=V); repeatable, ORed
+    #[arg(long, value_name = "KEY=V,...")]
+    pub select: Vec<Selector>,
+    /// Objects to check in addition to the default set; repeatable
+    #[arg(long, value_name = "KEY=V,...")]
+    pub extend_select: Vec<Selector>,
+    /// Where a pod spec lives in objects of no known kind, e.g. '$' for a Helm values file; repeatable
+    #[arg(long = "path", value_name = "JSONPATH")]
+    pub json_paths: Vec<String>,
+    /// Skip matching files and folders (glob); repeatable
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Deepest nesting of YAML collections accepted
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub max_depth: usize,
+    /// Most YAML nodes in one document
+    #[arg(long, value_name = "N", default_value_t = 5_000_000)]
+    pub max_nodes: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub pools: PoolArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Colour in human output (auto honours NO_COLOR and a non-terminal)
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    /// Say which objects and files were skipped and why
+    #[arg(short, long)]
+    pub verbose: bool,
+}

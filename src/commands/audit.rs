@@ -1,0 +1,320 @@
+//! `spillway audit`: read → locate → check → render, files in parallel, output in input order.
+
+use std::io::{IsTerminal, Write};
+
+use rayon::prelude::*;
+
+use crate::check::{self, Severity};
+use crate::cli::{AuditArgs, Color, Format, InputArgs, PoolArgs};
+use crate::locate;
+use crate::pools::{Inventory, Label, PoolConfig};
+use crate::read::walk::{self, Input};
+use crate::read::yaml::{Limits, Stream};
+use crate::read::{self, ReadError, Source};
+use crate::render::json::Summary;
+use crate::render::{human, json, FileError, FileReport};
+
+/// What every file of a run is checked with.
+pub struct Setup {
+    pub locate: locate::Options,
+    pub pools: PoolConfig,
+    pub inventory: Option<Inventory>,
+    pub limits: Limits,
+}
+
+/// Builds the run's setup from the command line; `Err` is a usage or input error (exit 2).
+pub fn setup(input: &InputArgs, pools: &PoolArgs) -> Result<Setup, String> {
+    let mut config = PoolConfig::new(
+        pools.ecs_label.clone(),
+        pools.ecs_taint.clone(),
+        pools.virtual_label.clone(),
+        pools.virtual_taint.clone(),
+    );
+    let limits = Limits {
+        max_depth: input.max_depth,
+        max_nodes: input.max_nodes,
+    };
+    let inventory = match &pools.nodes {
+        None => None,
+        Some(p) => {
+            if p == "-" && input.paths.iter().any(|x| x == "-") {
+                return Err(
+                    "--nodes - and the PATH - both want standard input; give one of them a file"
+                        .into(),
+                );
+            }
+            let src = if p == "-" {
+                read::read_stdin()
+            } else {
+                read::read_file(std::path::Path::new(p))
+            };
+            let inv = src
+                .and_then(|s| Inventory::parse(s, limits))
+                .map_err(|e| format!("--nodes {}: {}", e.name, e.message))?;
+            config.complete_from(&inv);
+            Some(inv)
+        }
+    };
+    for p in &input.json_paths {
+        jsonpath_rust::parser::parse_json_path(p)
+            .map_err(|e| format!("invalid --path `{p}`: {e}"))?;
+    }
+    Ok(Setup {
+        locate: locate::Options {
+            select: input.select.clone(),
+            extend_select: input.extend_select.clone(),
+            paths: input.json_paths.clone(),
+        },
+        pools: config,
+        inventory,
+        limits,
+    })
+}
+
+/// The result of checking one source: its report and the ECS labels its gateways inferred.
+pub struct Checked {
+    pub report: FileReport,
+    pub inferred_ecs: Vec<Label>,
+}
+
+/// Checks one source, one document at a time (a document is dropped once checked).
+pub fn check_source(source: Source, setup: &Setup) -> Checked {
+    let mut findings = Vec::new();
+    let mut skipped = Vec::new();
+    let mut inferred = Vec::new();
+    let (mut documents, mut gateways) = (0, 0);
+    let mut error = None;
+    {
+        let mut stream = Stream::new(&source.text, setup.limits);
+        while let Some(doc) = stream.next_document() {
+            let doc = match doc {
+                Ok(d) => d,
+                Err(e) => {
+                    error = Some(FileError {
+                        offset: Some(e.offset),
+                        message: e.message,
+                    });
+                    break;
+                }
+            };
+            documents += 1;
+            let located = match locate::locate(&doc, &setup.locate) {
+                Ok(l) => l,
+                Err(m) => {
+                    error = Some(FileError {
+                        offset: Some(doc.start),
+                        message: m,
+                    });
+                    break;
+                }
+            };
+            skipped.extend(
+                located
+                    .skipped
+                    .into_iter()
+                    .map(|s| format!("document {}: {s}", doc.index)),
+            );
+            gateways += located.targets.len();
+            let (f, facts) = check::check_document(
+                &doc,
+                &located.targets,
+                &setup.pools,
+                setup.inventory.as_ref(),
+            );
+            findings.extend(f);
+            if setup.pools.ecs.label.is_none() {
+                for fa in facts {
+                    if let Some((l, _)) = fa.ecs.label {
+                        if !inferred.contains(&l) {
+                            inferred.push(l);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Checked {
+        report: FileReport {
+            name: source.name,
+            text: source.text,
+            findings,
+            error,
+            documents,
+            gateways,
+            skipped,
+        },
+        inferred_ecs: inferred,
+    }
+}
+
+fn unreadable(e: ReadError) -> Checked {
+    Checked {
+        report: FileReport {
+            name: e.name,
+            text: String::new(),
+            findings: Vec::new(),
+            error: Some(FileError {
+                offset: e.offset,
+                message: e.message,
+            }),
+            documents: 0,
+            gateways: 0,
+            skipped: Vec::new(),
+        },
+        inferred_ecs: Vec::new(),
+    }
+}
+
+/// Reads every input (in parallel) and checks it; reports come back in input order.
+pub fn check_inputs(found: walk::Found, setup: &Setup) -> Vec<Checked> {
+    let mut out: Vec<Checked> = found
+        .inputs
+        .par_iter()
+        .map(|input| {
+            let src = match input {
+                Input::Stdin => read::read_stdin(),
+                Input::File(p) => read::read_file(p),
+            };
+            match src {
+                Ok(s) => check_source(s, setup),
+                Err(e) => unreadable(e),
+            }
+        })
+        .collect();
+    out.extend(found.errors.into_iter().map(unreadable));
+    out
+}
+
+fn use_color(c: Color) -> bool {
+    match c {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// `spillway audit`.
+pub fn run(args: &AuditArgs) -> i32 {
+    let setup = match setup(&args.input, &args.pools) {
+        Ok(s) => s,
+        Err(m) => {
+            eprintln!("spillway: {m}");
+            return super::EXIT_ERROR;
+        }
+    };
+    let exclude = match walk::excludes(&args.input.exclude) {
+        Ok(g) => g,
+        Err(m) => {
+            eprintln!("spillway: {m}");
+            return super::EXIT_ERROR;
+        }
+    };
+    let found = walk::discover(&args.input.paths, &exclude);
+    let skipped_files = found.skipped.clone();
+    let checked = check_inputs(found, &setup);
+    let mut inferred: Vec<Label> = Vec::new();
+    let mut reports = Vec::with_capacity(checked.len() + 1);
+    for c in checked {
+        for l in c.inferred_ecs {
+            if !inferred.contains(&l) {
+                inferred.push(l);
+            }
+        }
+        reports.push(c.report);
+    }
+    if let Some(inv) = &setup.inventory {
+        let findings = check::check_nodes(inv, &setup.pools, &inferred);
+        if !findings.is_empty() {
+            reports.push(FileReport {
+                name: inv.source.name.clone(),
+                text: inv.source.text.clone(),
+                findings,
+                error: None,
+                documents: 0,
+                gateways: 0,
+                skipped: Vec::new(),
+            });
+        }
+    }
+    let summary = Summary::of(&reports);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match args.format {
+        Format::Json => {
+            let _ = out.write_all(json::render(&reports, &summary).as_bytes());
+        }
+        Format::Human => {
+            let style = human::Style {
+                color: use_color(args.color),
+                width: std::env::var("COLUMNS")
+                    .ok()
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(100),
+            };
+            let rendered: Vec<String> = reports
+                .par_iter()
+                .map(|r| human::render_file(r, style))
+                .collect();
+            for r in rendered {
+                let _ = out.write_all(r.as_bytes());
+            }
+            eprintln!("{}", summary_line(&summary));
+        }
+    }
+    let _ = out.flush();
+    if args.verbose {
+        for (name, why) in &skipped_files {
+            eprintln!("spillway: skipped {name}: {why}");
+        }
+        for r in &reports {
+            for s in &r.skipped {
+                eprintln!("spillway: {}: {s}", r.name);
+            }
+        }
+    }
+    exit_code(&reports)
+}
+
+/// `spillway: 2 errors, 1 warning, 0 infos in 3 files (4 gateways); 1 file could not be read`.
+pub fn summary_line(s: &Summary) -> String {
+    let plural = |n: usize, w: &str| {
+        if n == 1 {
+            format!("{n} {w}")
+        } else {
+            format!("{n} {w}s")
+        }
+    };
+    let mut line = format!(
+        "spillway: {}, {}, {} in {} ({})",
+        plural(s.errors, "error"),
+        plural(s.warnings, "warning"),
+        plural(s.infos, "info"),
+        plural(s.files, "file"),
+        plural(s.gateways, "gateway"),
+    );
+    if s.unreadable > 0 {
+        line.push_str(&format!(
+            "; {} could not be read or parsed",
+            plural(s.unreadable, "file")
+        ));
+    }
+    line
+}
+
+/// 2 when an input failed, else 1 when an error-level finding exists, else 0.
+pub fn exit_code(reports: &[FileReport]) -> i32 {
+    if reports.iter().any(|r| r.error.is_some()) {
+        super::EXIT_ERROR
+    } else if reports
+        .iter()
+        .flat_map(|r| &r.findings)
+        .any(|f| f.severity == Severity::Error)
+    {
+        super::EXIT_FINDINGS
+    } else {
+        super::EXIT_OK
+    }
+}

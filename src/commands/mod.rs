@@ -1,0 +1,9 @@
+//! One module per subcommand; each returns the process exit code.
+
+pub mod audit;
+pub mod rules;
+
+/// Exit codes, as documented in `spillway --help`.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;

@@ -1,0 +1,70 @@
+use crate::check::{Finding, NodesCtx, Severity};
+use crate::rules::nodes_common::{at_node, ecs_labels};
+use crate::rules::{Check, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "ecs-label-on-no-node",
+    severity: Severity::Error,
+    summary: "With --nodes: no node carries the ECS label the gateway selects",
+    explanation: r#"
+## What it does
+With `--nodes`, checks that at least one node carries the ECS label (`--ecs-label`, or the label
+the gateways' manifests select).
+
+## Why is this bad?
+The procedure's first step, `kubectl label nodes NODE mykey4pod=asmgateway`, was skipped or
+labelled another node: the ECS term selects nothing, so every replica goes to ECI.
+
+## Example
+`kubectl get nodes --show-labels` shows no node with `mykey4pod=asmgateway`.
+
+## Fix
+```sh
+kubectl label nodes node1 mykey4pod=asmgateway
+```
+"#,
+    check: Check::Nodes(check),
+};
+
+fn check(cx: &NodesCtx, out: &mut Vec<Finding>) {
+    let inv = cx.inventory;
+    for label in ecs_labels(cx) {
+        if inv.ecs_nodes(label).next().is_some() {
+            continue;
+        }
+        // Point at the node that carries the ECS taint, if one does: it is the likely ECS node.
+        let candidate = cx
+            .pools
+            .ecs
+            .taint
+            .as_ref()
+            .and_then(|(t, _)| inv.nodes.iter().find(|n| n.node.taints.contains(t)))
+            .or_else(|| {
+                inv.nodes.iter().find(|n| {
+                    n.node
+                        .labels
+                        .get(
+                            &cx.pools
+                                .virt
+                                .label
+                                .as_ref()
+                                .map_or(String::new(), |(l, _)| l.key.clone()),
+                        )
+                        .is_none()
+                })
+            })
+            .unwrap_or(&inv.nodes[0]);
+        let name = if candidate.node.name.is_empty() {
+            "NODE"
+        } else {
+            &candidate.node.name
+        };
+        out.push(at_node(
+            &RULE,
+            candidate,
+            candidate.name_span.clone(),
+            format!("no node in {} carries the ECS label `{label}`: the gateway's ECS term selects nothing, so every replica goes to ECI", inv.source.name),
+            format!("kubectl label nodes {name} {label}"),
+        ));
+    }
+}
