@@ -21,7 +21,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Report every mistake in the overflow block of each gateway.
-    Audit(AuditArgs),
+    Audit(Box<AuditArgs>),
     /// Print the explanation of a rule.
     Explain {
         /// A rule id, e.g. ecs-taint-not-tolerated (see `spillway rules`).

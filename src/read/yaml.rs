@@ -399,7 +399,7 @@ impl<'a> Stream<'a> {
             "recursion limit exceeded" => {
                 "flow collections nested deeper than the parser's limit of 256 levels".to_string()
             }
-            info => info.to_string(),
+            info => explain(self.text, offset - self.base, info),
         };
         ParseError { offset, message }
     }
@@ -504,6 +504,86 @@ impl<'a> Stream<'a> {
     fn shift(&self, r: Range<usize>) -> Range<usize> {
         r.start + self.base..r.end + self.base
     }
+}
+
+/// Adds what was expected to the parser's message, from what is open at the error: an unclosed
+/// flow collection, an unterminated quoted scalar, or a tab used as indentation.
+fn explain(text: &str, offset: usize, info: &str) -> String {
+    let before = &text[..offset.min(text.len())];
+    let pos = |o: usize| {
+        let line = before[..o].matches('\n').count() + 1;
+        let col = before[before[..o].rfind('\n').map_or(0, |p| p + 1)..o]
+            .chars()
+            .count()
+            + 1;
+        format!("line {line}, column {col}")
+    };
+    if info.contains("tab") {
+        return format!("{info}: YAML indents with spaces only; replace the tab");
+    }
+    if info.contains("quoted scalar") {
+        if let Some(q @ ('"' | '\'')) = text[offset.min(text.len())..].chars().next() {
+            let kind = if q == '"' { "double" } else { "single" };
+            return format!("{info}: the {kind}-quoted string that starts here is not closed (expected a closing {q} before the next key; continuation lines must be indented)");
+        }
+    }
+    // Scan what precedes the error for open brackets and quotes (outside comments).
+    let mut stack: Vec<(char, usize)> = Vec::new();
+    let mut quote: Option<(char, usize)> = None;
+    let mut prev = '\n';
+    let mut chars = before.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if let Some((q, _)) = quote {
+            if c == q {
+                if q == '\'' && chars.peek().map(|p| p.1) == Some('\'') {
+                    chars.next();
+                } else {
+                    quote = None;
+                }
+            } else if c == '\\' && q == '"' {
+                chars.next();
+            }
+            prev = c;
+            continue;
+        }
+        match c {
+            '#' if prev.is_whitespace() => {
+                while chars.peek().is_some_and(|p| p.1 != '\n') {
+                    chars.next();
+                }
+            }
+            '"' | '\'' if matches!(prev, ' ' | '\t' | '\n' | '[' | '{' | ',' | ':' | '-') => {
+                quote = Some((c, i))
+            }
+            '[' | '{' if matches!(prev, ' ' | '\t' | '\n' | '[' | '{' | ',' | ':' | '-') => {
+                stack.push((c, i))
+            }
+            ']' | '}' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+        prev = c;
+    }
+    if let Some((q, at)) = quote {
+        let kind = if q == '"' { "double" } else { "single" };
+        return format!(
+            "{info}: the {kind}-quoted string opened at {} is not closed (expected a closing {q})",
+            pos(at)
+        );
+    }
+    if let Some((b, at)) = stack.last() {
+        let (what, close) = if *b == '[' {
+            ("flow sequence", ']')
+        } else {
+            ("flow mapping", '}')
+        };
+        return format!(
+            "{info}: the {what} `{b}` opened at {} is not closed (expected `,` or `{close}`)",
+            pos(*at)
+        );
+    }
+    info.to_string()
 }
 
 fn convert_style(s: ScalarStyle) -> Style {
@@ -929,6 +1009,21 @@ mod tests {
         }
         let (_, err) = parse_all(&t, Limits::default());
         assert!(err.unwrap().message.contains("--max-depth"));
+    }
+
+    #[test]
+    fn errors_say_what_was_expected() {
+        let (_, e) = parse_all("a: 1\nb: [1, 2\nc: 3\n", Limits::default());
+        assert!(e.unwrap().message.contains(
+            "flow sequence `[` opened at line 2, column 4 is not closed (expected `,` or `]`)"
+        ));
+        let (_, e) = parse_all("a: \"open\nb: 2\n", Limits::default());
+        assert!(e
+            .unwrap()
+            .message
+            .contains("double-quoted string that starts here is not closed"));
+        let (_, e) = parse_all("a:\n\tb: 2\n", Limits::default());
+        assert!(e.unwrap().message.contains("spaces only"));
     }
 
     #[test]

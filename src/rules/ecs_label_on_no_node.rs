@@ -40,18 +40,10 @@ fn check(cx: &NodesCtx, out: &mut Vec<Finding>) {
             .as_ref()
             .and_then(|(t, _)| inv.nodes.iter().find(|n| n.node.taints.contains(t)))
             .or_else(|| {
-                inv.nodes.iter().find(|n| {
-                    n.node
-                        .labels
-                        .get(
-                            &cx.pools
-                                .virt
-                                .label
-                                .as_ref()
-                                .map_or(String::new(), |(l, _)| l.key.clone()),
-                        )
-                        .is_none()
-                })
+                let vkey = cx.pools.virt.label.as_ref().map(|(l, _)| l.key.as_str());
+                inv.nodes
+                    .iter()
+                    .find(|n| vkey.is_none_or(|k| !n.node.labels.contains_key(k)))
             })
             .unwrap_or(&inv.nodes[0]);
         let name = if candidate.node.name.is_empty() {
