@@ -71,9 +71,9 @@ fn check(cx: &PodCtx, out: &mut Vec<Finding>) {
                     &RULE,
                     node,
                     &route,
-                    format!("invalid toleration: {}: {}", e.path_string(), e.message),
+                    format!("the apiserver rejects this toleration: {}", e.message),
                 )
-                .primary_label(format!("rejected: {}", e.kind.as_str()))
+                .primary_label(format!("{}: {}", e.path_string(), e.kind.as_str()))
                 .help(help),
             );
         }
