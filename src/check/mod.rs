@@ -76,7 +76,10 @@ pub struct DocCtx<'c, 'a> {
 pub struct NodesCtx<'c> {
     pub inventory: &'c Inventory,
     pub pools: &'c PoolConfig,
+    /// ECS labels and taints the gateways inferred from their manifests (used where no flag
+    /// gives them).
     pub ecs_labels: &'c [crate::pools::Label],
+    pub ecs_taints: &'c [crate::k8s::Taint],
 }
 
 impl PodCtx<'_, '_> {
@@ -191,11 +194,13 @@ pub fn check_nodes(
     inventory: &Inventory,
     pools: &PoolConfig,
     ecs_labels: &[crate::pools::Label],
+    ecs_taints: &[crate::k8s::Taint],
 ) -> Vec<Finding> {
     let cx = NodesCtx {
         inventory,
         pools,
         ecs_labels,
+        ecs_taints,
     };
     let mut out = Vec::new();
     for rule in crate::rules::RULES {

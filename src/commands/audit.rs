@@ -75,6 +75,7 @@ pub fn setup(input: &InputArgs, pools: &PoolArgs) -> Result<Setup, String> {
 pub struct Checked {
     pub report: FileReport,
     pub inferred_ecs: Vec<Label>,
+    pub inferred_taints: Vec<crate::k8s::Taint>,
 }
 
 /// Checks one source, one document at a time (a document is dropped once checked).
@@ -82,6 +83,7 @@ pub fn check_source(source: Source, setup: &Setup) -> Checked {
     let mut findings = Vec::new();
     let mut skipped = Vec::new();
     let mut inferred = Vec::new();
+    let mut inferred_taints = Vec::new();
     let (mut documents, mut gateways) = (0, 0);
     let mut error = None;
     {
@@ -122,12 +124,15 @@ pub fn check_source(source: Source, setup: &Setup) -> Checked {
                 setup.inventory.as_ref(),
             );
             findings.extend(f);
-            if setup.pools.ecs.label.is_none() {
-                for fa in facts {
-                    if let Some((l, _)) = fa.ecs.label {
-                        if !inferred.contains(&l) {
-                            inferred.push(l);
-                        }
+            for fa in facts {
+                if let Some((l, crate::pools::Origin::Inferred(_))) = fa.ecs.label {
+                    if !inferred.contains(&l) {
+                        inferred.push(l);
+                    }
+                }
+                if let Some((t, crate::pools::Origin::Inferred(_))) = fa.ecs.taint {
+                    if !inferred_taints.contains(&t) {
+                        inferred_taints.push(t);
                     }
                 }
             }
@@ -144,6 +149,7 @@ pub fn check_source(source: Source, setup: &Setup) -> Checked {
             skipped,
         },
         inferred_ecs: inferred,
+        inferred_taints,
     }
 }
 
@@ -162,6 +168,7 @@ fn unreadable(e: ReadError) -> Checked {
             skipped: Vec::new(),
         },
         inferred_ecs: Vec::new(),
+        inferred_taints: Vec::new(),
     }
 }
 
@@ -216,6 +223,7 @@ pub fn run(args: &AuditArgs) -> i32 {
     let skipped_files = found.skipped.clone();
     let checked = check_inputs(found, &setup);
     let mut inferred: Vec<Label> = Vec::new();
+    let mut inferred_taints = Vec::new();
     let mut reports = Vec::with_capacity(checked.len() + 1);
     for c in checked {
         for l in c.inferred_ecs {
@@ -223,10 +231,15 @@ pub fn run(args: &AuditArgs) -> i32 {
                 inferred.push(l);
             }
         }
+        for t in c.inferred_taints {
+            if !inferred_taints.contains(&t) {
+                inferred_taints.push(t);
+            }
+        }
         reports.push(c.report);
     }
     if let Some(inv) = &setup.inventory {
-        let findings = check::check_nodes(inv, &setup.pools, &inferred);
+        let findings = check::check_nodes(inv, &setup.pools, &inferred, &inferred_taints);
         if !findings.is_empty() {
             reports.push(FileReport {
                 name: inv.source.name.clone(),

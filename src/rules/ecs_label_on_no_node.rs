@@ -1,5 +1,5 @@
 use crate::check::{Finding, NodesCtx, Severity};
-use crate::rules::nodes_common::{at_node, ecs_labels};
+use crate::rules::nodes_common::{at_node, ecs_labels, ecs_taints};
 use crate::rules::{Check, Rule};
 
 pub static RULE: Rule = Rule {
@@ -33,12 +33,9 @@ fn check(cx: &NodesCtx, out: &mut Vec<Finding>) {
             continue;
         }
         // Point at the node that carries the ECS taint, if one does: it is the likely ECS node.
-        let candidate = cx
-            .pools
-            .ecs
-            .taint
-            .as_ref()
-            .and_then(|(t, _)| inv.nodes.iter().find(|n| n.node.taints.contains(t)))
+        let candidate = ecs_taints(cx)
+            .into_iter()
+            .find_map(|t| inv.nodes.iter().find(|n| n.node.taints.contains(t)))
             .or_else(|| {
                 let vkey = cx.pools.virt.label.as_ref().map(|(l, _)| l.key.as_str());
                 inv.nodes

@@ -1,6 +1,6 @@
 use crate::check::{Finding, NodesCtx, Severity};
 use crate::pools::{is_well_known_taint, taint_str};
-use crate::rules::nodes_common::{at_node, ecs_labels};
+use crate::rules::nodes_common::{at_node, ecs_labels, ecs_taints};
 use crate::rules::{Check, Rule};
 
 pub static RULE: Rule = Rule {
@@ -30,17 +30,18 @@ kubectl taint nodes node1 mykey=myvalue:NoSchedule
 };
 
 fn check(cx: &NodesCtx, out: &mut Vec<Finding>) {
-    let taint = cx.pools.ecs.taint.as_ref().map(|(t, _)| t);
+    let taints = ecs_taints(cx);
     for label in ecs_labels(cx) {
         for n in cx.inventory.ecs_nodes(label) {
-            let ok = match taint {
-                Some(t) => n.node.taints.contains(t),
-                None => n.node.taints.iter().any(|t| !is_well_known_taint(&t.key)),
+            let ok = if taints.is_empty() {
+                n.node.taints.iter().any(|t| !is_well_known_taint(&t.key))
+            } else {
+                taints.iter().any(|t| n.node.taints.contains(t))
             };
             if ok {
                 continue;
             }
-            let (what, fix) = match taint {
+            let (what, fix) = match taints.first() {
                 Some(t) => (format!("the ECS taint `{}`", taint_str(t)), taint_str(t)),
                 None => (
                     "a taint of its own".to_string(),

@@ -33,6 +33,15 @@ pub fn at_node(
     }
 }
 
+/// The ECS taints to check nodes against: the flag's (or the inventory's), else those the
+/// gateways inferred.
+pub fn ecs_taints<'c>(cx: &'c NodesCtx) -> Vec<&'c crate::k8s::Taint> {
+    match &cx.pools.ecs.taint {
+        Some((t, _)) => vec![t],
+        None => cx.ecs_taints.iter().collect(),
+    }
+}
+
 /// The ECS labels to check nodes against: the flag's, else those the gateways inferred.
 pub fn ecs_labels<'c>(cx: &'c NodesCtx) -> Vec<&'c crate::pools::Label> {
     match &cx.pools.ecs.label {

@@ -57,6 +57,6 @@ fn check(cx: &PodCtx, out: &mut Vec<Finding>) {
             "gateway pod spec has no overflow block: no node affinity for the ECS and virtual pools and no toleration of their taints",
         )
         .primary_label("the block belongs here")
-        .help("add the block (see `spillway explain overflow-block-missing`); `spillway apply --ecs-label K=V --ecs-taint K=V:EFFECT` inserts it"),
+        .help("add the block shown by `spillway explain overflow-block-missing`, with your ECS node's label and taint"),
     );
 }
