@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod k8s;
 pub mod locate;
+pub mod plan;
 pub mod pools;
 pub mod read;
 pub mod render;

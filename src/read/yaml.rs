@@ -492,8 +492,12 @@ impl<'a> Stream<'a> {
                     b.add(kind, sp, tag, anchor, flow)?;
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
-                    let end = span.end + self.base;
-                    b.close(end);
+                    // A flow collection ends just after its bracket (the event's span may run on).
+                    let end = match self.text.as_bytes().get(span.start) {
+                        Some(b']' | b'}') => span.start + 1,
+                        _ => span.end,
+                    };
+                    b.close(end + self.base);
                 }
                 _ => {}
             }
@@ -936,6 +940,14 @@ mod tests {
         assert_eq!(text_of(t, d, &["b"]), "'it''s'");
         assert_eq!(text_of(t, d, &["c"]), "|  # keep\n  text\n  more");
         assert_eq!(text_of(t, d, &["d"]), "plain");
+    }
+
+    #[test]
+    fn empty_flow_collection_spans_stop_at_the_bracket() {
+        let t = "k: {}  # empty\nl: []\n";
+        let (docs, _) = parse_all(t, Limits::default());
+        assert_eq!(text_of(t, &docs[0], &["k"]), "{}");
+        assert_eq!(text_of(t, &docs[0], &["l"]), "[]");
     }
 
     #[test]
