@@ -192,6 +192,9 @@ pub struct InvNode {
 pub struct Inventory {
     pub source: Source,
     pub nodes: Vec<InvNode>,
+    /// Where a finding about the inventory as a whole points: the List's `items` key, else the
+    /// first node's name.
+    pub whole: (usize, Range<usize>),
 }
 
 impl Inventory {
@@ -200,6 +203,7 @@ impl Inventory {
         limits: crate::read::yaml::Limits,
     ) -> Result<Inventory, ReadError> {
         let mut nodes = Vec::new();
+        let mut whole = None;
         let mut stream = crate::read::yaml::Stream::new(&source.text, limits);
         while let Some(doc) = stream.next_document() {
             let doc = doc.map_err(|e| ReadError {
@@ -212,7 +216,8 @@ impl Inventory {
             match kind {
                 Some("Node") => nodes.push(read_node(&doc, root)),
                 Some("List" | "NodeList") => {
-                    if let Some((_, items)) = doc.get(root, "items") {
+                    if let Some((items_key, items)) = doc.get(root, "items") {
+                        whole.get_or_insert((doc.index, doc.span(items_key)));
                         for item in doc.items(items).unwrap_or(&[]) {
                             if doc
                                 .get(*item, "kind")
@@ -235,7 +240,12 @@ impl Inventory {
             });
         }
         drop(stream);
-        Ok(Inventory { source, nodes })
+        let whole = whole.unwrap_or_else(|| (nodes[0].document, nodes[0].name_span.clone()));
+        Ok(Inventory {
+            source,
+            nodes,
+            whole,
+        })
     }
 
     pub fn ecs_nodes<'i>(&'i self, label: &'i Label) -> impl Iterator<Item = &'i InvNode> + 'i {

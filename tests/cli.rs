@@ -70,7 +70,7 @@ fn exit_1_for_an_error_finding_with_location_in_the_report() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
-            "gw.yaml:73:14: ecs-taint-not-tolerated",
+            "gw.yaml:74:14: ecs-taint-not-tolerated",
         ))
         .stdout(predicate::str::contains("did you mean `myvalue`?"))
         .stderr(predicate::str::contains("1 error"));
@@ -320,7 +320,7 @@ fn json_output_has_the_documented_shape() {
             f["column"].as_u64(),
             f["end_column"].as_u64()
         ),
-        (Some(73), Some(14), Some(20))
+        (Some(74), Some(14), Some(20))
     );
     assert_eq!(f["related"][0]["path"], "/spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms/0/matchExpressions/0/values/0");
     for key in [

@@ -175,7 +175,13 @@ fn impossible(
             ));
         }
     }
-    if let Some(inv) = inv {
+    // With an inventory, a term no node satisfies. A term about a pool's own label is left to
+    // the node rules (ecs-label-on-no-node, no-virtual-node), which name the fix.
+    let about_pool = |p: &PoolFacts| {
+        p.label()
+            .is_some_and(|l| t.exprs.iter().any(|r| r.req.key == l.key))
+    };
+    if let Some(inv) = inv.filter(|_| !about_pool(ecs) && !about_pool(virt)) {
         if !inv
             .nodes
             .iter()

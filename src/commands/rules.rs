@@ -32,7 +32,23 @@ pub fn list(format: RulesFormat) -> i32 {
     super::EXIT_OK
 }
 
+/// What the two error kinds that are not rules mean (they appear where a rule id would).
+const NOT_RULES: &[(&str, &str)] = &[
+    (
+        "parse-error",
+        "# parse-error (exit code 2)\n\nThe file is not valid YAML at the reported line and column; the message says what the parser expected (an unclosed `[` or `{`, an unterminated quote, a tab used for indentation, ...). Documents before the error are still checked; the file is never written by any command. spillway reads UTF-8 YAML 1.2 (JSON included); a resource limit (`--max-depth`, `--max-nodes`) is reported the same way and names its flag.\n",
+    ),
+    (
+        "read-error",
+        "# read-error (exit code 2)\n\nThe input could not be read at all: it does not exist, is not readable, is a directory, is not UTF-8 text, or holds a NUL byte (binary data). Other inputs are still checked.\n",
+    ),
+];
+
 pub fn explain(id: &str) -> i32 {
+    if let Some((_, text)) = NOT_RULES.iter().find(|(n, _)| *n == id) {
+        print!("{text}");
+        return super::EXIT_OK;
+    }
     match rules::find(id) {
         Some(r) => {
             print!("{}", rules::explain(r));

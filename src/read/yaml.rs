@@ -833,6 +833,33 @@ impl Route {
         r
     }
 
+    /// The notation the apiserver uses in its errors: `spec.tolerations[1].value`.
+    pub fn dotted(&self) -> String {
+        let mut s = String::new();
+        for seg in &self.0 {
+            match seg {
+                Seg::Key(k) => {
+                    if !s.is_empty() {
+                        s.push('.');
+                    }
+                    s.push_str(k);
+                }
+                Seg::Index(i) => s.push_str(&format!("[{i}]")),
+            }
+        }
+        s
+    }
+
+    /// The last key with the indices after it, for messages: `values[0]`, `weight`.
+    pub fn tail(&self) -> String {
+        let start = self
+            .0
+            .iter()
+            .rposition(|s| matches!(s, Seg::Key(_)))
+            .unwrap_or(0);
+        Route(self.0[start..].to_vec()).dotted()
+    }
+
     /// RFC 6901 JSON Pointer, e.g. `/spec/tolerations/1/value`.
     pub fn pointer(&self) -> String {
         let mut s = String::new();

@@ -146,8 +146,24 @@ fn finding_diag<'a>(r: &'a FileReport, f: &'a Finding, lines: &LineIndex) -> Dia
             .map(|l| LabeledSpan::new_with_span(Some(l.message.clone()), span(&r.text, &l.span))),
     );
     let (line, col) = lines.line_col(f.primary.span.start);
+    let object = f.object.as_ref().map_or(String::new(), |o| {
+        let mut s = o.kind.clone();
+        if !o.name.is_empty() {
+            s.push(' ');
+            if !o.namespace.is_empty() {
+                s.push_str(&o.namespace);
+                s.push('/');
+            }
+            s.push_str(&o.name);
+        }
+        if let Some(c) = &o.component {
+            s.push_str(if o.name.is_empty() { " at " } else { ", " });
+            s.push_str(c);
+        }
+        format!(" ({s})")
+    });
     Diag {
-        code: format!("{}:{line}:{col}: {}", r.name, f.rule.id),
+        code: format!("{}:{line}:{col}: {}{object}", r.name, f.rule.id),
         severity: severity(f.severity),
         message: f.message.clone(),
         help: f.help.as_deref(),
@@ -177,9 +193,9 @@ pub fn render_file(r: &FileReport, style: Style) -> String {
                     code: format!("{}:{line}:{col}: parse-error", r.name),
                     severity: miette::Severity::Error,
                     message: format!("{}: {}", r.name, e.message),
-                    help: None,
+                    help: Some("`spillway explain parse-error` says what spillway accepts"),
                     labels: vec![LabeledSpan::new_primary_with_span(
-                        Some(e.message.clone()),
+                        Some("here".into()),
                         span(&r.text, &(o..o)),
                     )],
                     src: Src {

@@ -32,28 +32,39 @@ fn check(cx: &NodesCtx, out: &mut Vec<Finding>) {
         if inv.ecs_nodes(label).next().is_some() {
             continue;
         }
+        let message = format!(
+            "no node in {} carries the ECS label `{label}`: the gateway's ECS term selects nothing, so every replica goes to ECI",
+            inv.source.name
+        );
         // Point at the node that carries the ECS taint, if one does: it is the likely ECS node.
-        let candidate = ecs_taints(cx)
+        let tainted = ecs_taints(cx)
             .into_iter()
-            .find_map(|t| inv.nodes.iter().find(|n| n.node.taints.contains(t)))
-            .or_else(|| {
-                let vkey = cx.pools.virt.label.as_ref().map(|(l, _)| l.key.as_str());
-                inv.nodes
-                    .iter()
-                    .find(|n| vkey.is_none_or(|k| !n.node.labels.contains_key(k)))
-            })
-            .unwrap_or(&inv.nodes[0]);
-        let name = if candidate.node.name.is_empty() {
-            "NODE"
-        } else {
-            &candidate.node.name
+            .find_map(|t| inv.nodes.iter().find(|n| n.node.taints.contains(t)));
+        let f = match tainted {
+            Some(n) => {
+                let mut f = at_node(
+                    &RULE,
+                    n,
+                    n.name_span.clone(),
+                    message,
+                    format!("kubectl label nodes {} {label}", n.node.name),
+                );
+                f.primary.message = "this node carries the ECS taint but not the label".into();
+                f
+            }
+            None => {
+                let mut f = at_node(
+                    &RULE,
+                    &inv.nodes[0],
+                    inv.whole.1.clone(),
+                    message,
+                    format!("kubectl label nodes NODE {label}   # NODE: the ECS node reserved for the gateway"),
+                );
+                f.document = inv.whole.0;
+                f.object = None;
+                f
+            }
         };
-        out.push(at_node(
-            &RULE,
-            candidate,
-            candidate.name_span.clone(),
-            format!("no node in {} carries the ECS label `{label}`: the gateway's ECS term selects nothing, so every replica goes to ECI", inv.source.name),
-            format!("kubectl label nodes {name} {label}"),
-        ));
+        out.push(f);
     }
 }

@@ -75,7 +75,12 @@ fn check(cx: &PodCtx, out: &mut Vec<Finding>) {
     if let Some(req) = &cx.view.required {
         if req.terms.is_empty() && !cx.facts.has_type_error_under(&req.field.route) {
             for e in k8s::validate_required(&[]) {
-                push(req.field.key, req.field.route.clone(), &e, "");
+                push(
+                    req.field.key,
+                    req.field.route.clone(),
+                    &e,
+                    &format!("{}.", req.field.route.dotted()),
+                );
             }
         }
         for t in &req.terms {
@@ -84,15 +89,7 @@ fn check(cx: &PodCtx, out: &mut Vec<Finding>) {
             }
             for e in k8s::validate_term(&t.term, true) {
                 let (n, r) = resolve(cx, t.node, &t.route, &e.path);
-                push(
-                    n,
-                    r,
-                    &e,
-                    &format!(
-                        "{}.",
-                        t.route.pointer().trim_start_matches('/').replace('/', ".")
-                    ),
-                );
+                push(n, r, &e, &format!("{}.", t.route.dotted()));
             }
         }
     }
@@ -102,15 +99,7 @@ fn check(cx: &PodCtx, out: &mut Vec<Finding>) {
         }
         for e in k8s::validate_preferred(&p.term) {
             let (n, r) = resolve(cx, p.node, &p.route, &e.path);
-            push(
-                n,
-                r,
-                &e,
-                &format!(
-                    "{}.",
-                    p.route.pointer().trim_start_matches('/').replace('/', ".")
-                ),
-            );
+            push(n, r, &e, &format!("{}.", p.route.dotted()));
         }
     }
 }

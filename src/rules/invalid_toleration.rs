@@ -64,14 +64,29 @@ fn check(cx: &PodCtx, out: &mut Vec<Finding>) {
                 _ if key_missing && field == "operator" => {
                     "set the key of the taint to tolerate, or use `operator: Exists` without a value to tolerate every taint".into()
                 }
-                _ => format!("the apiserver rejects the object: {}: {}", e.path_string(), e.message),
+                _ => match field {
+                    "key" => "use a label key such as `mykey` or `example.com/mykey`".into(),
+                    "operator" if t.tol.operator.as_deref() == Some("Exists") => {
+                        "remove the value: `Exists` tolerates every value of the key".into()
+                    }
+                    "operator" => "use `Equal` with a value, or `Exists` without one".into(),
+                    "effect" => "use NoSchedule, PreferNoSchedule or NoExecute, or leave effect empty to match every effect".into(),
+                    "tolerationSeconds" => "tolerationSeconds only applies to NoExecute: set `effect: NoExecute` or remove tolerationSeconds".into(),
+                    _ => "fix the field: the apiserver rejects the whole object".into(),
+                },
+            };
+            // Upstream's "not supported" text does not name the field; say which one.
+            let what = if matches!(e.kind, k8s::FieldErrorKind::NotSupported) {
+                format!("`{field}`: {}", e.message)
+            } else {
+                e.message.clone()
             };
             out.push(
                 cx.finding(
                     &RULE,
                     node,
                     &route,
-                    format!("the apiserver rejects this toleration: {}", e.message),
+                    format!("the apiserver rejects this toleration: {what}"),
                 )
                 .primary_label(format!("{}: {}", e.path_string(), e.kind.as_str()))
                 .help(help),

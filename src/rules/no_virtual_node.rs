@@ -33,12 +33,14 @@ fn check(cx: &NodesCtx, out: &mut Vec<Finding>) {
     if inv.ecs_nodes(label).next().is_some() {
         return;
     }
-    let first = &inv.nodes[0];
-    out.push(at_node(
+    let mut f = at_node(
         &RULE,
-        first,
-        first.name_span.clone(),
+        &inv.nodes[0],
+        inv.whole.1.clone(),
         format!("no node in {} carries the virtual-node label `{label}`: the ack-virtual-node component is not deployed, so pods cannot overflow to ECI", inv.source.name),
         format!("deploy the ack-virtual-node add-on, then check `kubectl get nodes -l {label}`"),
-    ));
+    );
+    f.document = inv.whole.0;
+    f.object = None;
+    out.push(f);
 }

@@ -143,6 +143,14 @@ pub fn not_selected(
     let Some((label, origin)) = &pool.label else {
         return;
     };
+    // A requirement on the pool's label that the apiserver rejects: invalid-node-affinity says
+    // what is wrong with it.
+    let invalid_on_key = req.terms.iter().flat_map(|t| &t.exprs).any(|r| {
+        r.req.key == label.key && !crate::k8s::validate_requirement(&r.req, true).is_empty()
+    });
+    if invalid_on_key {
+        return;
+    }
     let base = format!(
         "no required node-affinity term selects {} (`{label}`): {consequence}",
         which.nodes()

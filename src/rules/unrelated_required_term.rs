@@ -39,9 +39,15 @@ fn check(cx: &PodCtx, out: &mut Vec<Finding>) {
         if f.ecs || f.virt || f.mentions_ecs || f.mentions_virt || f.impossible.is_some() {
             continue;
         }
-        if t.exprs
-            .iter()
-            .any(|r| requirement_miss(r, e).is_some() || requirement_miss(r, v).is_some())
+        let about_a_pool = |r: &crate::check::view::ReqView| {
+            requirement_miss(r, e).is_some()
+                || requirement_miss(r, v).is_some()
+                || r.req.key == e.key
+                || r.req.key == v.key
+        };
+        // A term about a pool's label is the pool rules' to report; one the apiserver rejects is
+        // invalid-node-affinity's.
+        if t.exprs.iter().any(about_a_pool) || !crate::k8s::validate_term(&t.term, true).is_empty()
         {
             continue;
         }

@@ -7,8 +7,9 @@ pub static RULE: Rule = Rule {
     summary: "Virtual nodes are preferred as much as or more than the ECS node(s)",
     explanation: r#"
 ## What it does
-Adds up the weights of the valid preferred terms that select each pool and reports when the
-virtual pool's total is not below the ECS pool's.
+Adds up the weights of the valid preferred terms that select each pool and, when both pools
+have one, reports a virtual total that is not below the ECS total (a missing or misspelt ECS
+preference is `ecs-not-preferred`'s to report).
 
 ## Why is this bad?
 The NodeAffinity score then favours ECI: pods start on virtual nodes while the reserved ECS node

@@ -35,16 +35,7 @@ spillway's other rules stay quiet about that field.
 
 fn check(cx: &PodCtx, out: &mut Vec<Finding>) {
     for e in &cx.view.type_errors {
-        let name = e
-            .route
-            .0
-            .iter()
-            .rev()
-            .find_map(|s| match s {
-                crate::read::yaml::Seg::Key(k) => Some(k.as_str()),
-                crate::read::yaml::Seg::Index(_) => None,
-            })
-            .unwrap_or("value");
+        let name = e.route.tail();
         let help = match (e.expected, e.found) {
             ("a list", _) => format!("write `{name}` as a list, e.g. `{name}: [...]`"),
             ("an integer", "a string") => "write the number without quotes".to_string(),
