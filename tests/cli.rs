@@ -427,3 +427,134 @@ fn docs_rules_md_is_generated_from_the_registry() {
     }
     assert!(on_disk == generated, "docs/rules.md is out of date: run `SPILLWAY_BLESS=1 cargo test --test cli docs_rules_md` or `spillway rules --format markdown > docs/rules.md`");
 }
+
+/// A Deployment without gateway labels, holding a broken block.
+fn plain_deployment(kind: &str) -> String {
+    let spec = "tolerations:\n- {key: virtual-kubelet.io/provider, operator: Equal, value: alibabacloud, effect: NoSchedule}\n";
+    match kind {
+        "CronJob" => format!(
+            "apiVersion: batch/v1\nkind: CronJob\nmetadata: {{name: edge, namespace: gw}}\nspec:\n  schedule: '* * * * *'\n  jobTemplate:\n    spec:\n      template:\n        metadata: {{labels: {{app: edge}}}}\n        spec:\n          {}",
+            spec.replace('\n', "\n          ").trim_end()
+        ),
+        "Pod" => format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: edge, namespace: gw, labels: {{app: edge}}}}\nspec:\n  {}",
+            spec.replace('\n', "\n  ").trim_end()
+        ),
+        _ => format!(
+            "apiVersion: apps/v1\nkind: {kind}\nmetadata: {{name: edge, namespace: gw}}\nspec:\n  template:\n    metadata: {{labels: {{app: edge}}}}\n    spec:\n      {}",
+            spec.replace('\n', "\n      ").trim_end()
+        ),
+    }
+}
+
+fn rules_of(out: &[u8]) -> Vec<(String, String)> {
+    json(out)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["path"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn select_and_extend_select_choose_the_gateways() {
+    for kind in ["Deployment", "StatefulSet", "CronJob", "Pod"] {
+        let text = plain_deployment(kind);
+        // Not a gateway by default: nothing to report.
+        spillway()
+            .args(["audit", "-", "--format", "json"])
+            .args(POOLS)
+            .write_stdin(text.clone())
+            .assert()
+            .code(0);
+        // Selected by kind and name: its pod spec is found where the kind keeps it.
+        let out = spillway()
+            .args([
+                "audit",
+                "-",
+                "--format",
+                "json",
+                "--extend-select",
+                &format!("kind={kind},name=edge"),
+            ])
+            .args(POOLS)
+            .write_stdin(text.clone())
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        let found = rules_of(&out);
+        let want_prefix = match kind {
+            "CronJob" => "/spec/jobTemplate/spec/template/spec",
+            "Pod" => "/spec",
+            _ => "/spec/template/spec",
+        };
+        assert!(
+            found.iter().any(|(r, p)| r == "ecs-taint-not-tolerated"
+                && p == &format!("{want_prefix}/tolerations")),
+            "{kind}: {found:?}"
+        );
+        // --select replaces the default set: a label selector that does not match selects nothing.
+        spillway()
+            .args([
+                "audit",
+                "-",
+                "--format",
+                "json",
+                "--select",
+                "label=app=other",
+            ])
+            .args(POOLS)
+            .write_stdin(text.clone())
+            .assert()
+            .code(0);
+        spillway()
+            .args([
+                "audit",
+                "-",
+                "--format",
+                "json",
+                "--select",
+                "label=app=edge,namespace=gw",
+            ])
+            .args(POOLS)
+            .write_stdin(text)
+            .assert()
+            .code(1);
+    }
+    // --select replaces the default set: the IstioGateway is no longer a gateway.
+    spillway()
+        .args(["audit", "-", "--select", "kind=Deployment"])
+        .args(POOLS)
+        .write_stdin(broken())
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn nodes_can_come_from_stdin() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "gw.yaml", &correct());
+    let nodes = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Node\n  metadata: {name: node1, labels: {mykey4pod: asmgateway}}\n  spec: {taints: [{key: mykey, value: myvalue, effect: NoSchedule}]}\n";
+    spillway()
+        .current_dir(d.path())
+        .args(["audit", "gw.yaml", "--nodes", "-"])
+        .args(POOLS)
+        .write_stdin(nodes)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("no-virtual-node"))
+        .stdout(predicate::str::contains("<stdin>"));
+    spillway()
+        .args(["audit", "x.yaml", "--nodes", "-"])
+        .write_stdin("kind: ConfigMap\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("expected Node objects"));
+}
