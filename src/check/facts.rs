@@ -64,6 +64,9 @@ pub struct Facts {
     pub tolerated_ecs: Option<bool>,
     pub tolerated_virt: Option<bool>,
     pub gates: k8s::Gates,
+    /// Several candidates for the ECS label or taint were found in the manifest (none was used).
+    pub ambiguous_labels: Vec<Label>,
+    pub ambiguous_taints: Vec<k8s::Taint>,
     /// Routes under which a value had the wrong type (rules below them stay quiet).
     pub type_error_routes: Vec<Route>,
 }
@@ -193,9 +196,9 @@ fn impossible(
     None
 }
 
-/// Infers the ECS label from the manifest: the first `KEY In [VALUE]` requirement of a required
-/// term (else of the heaviest preferred term) that is not about the virtual pool.
-fn infer_label(view: &PodView, virt: &PoolFacts) -> Option<(Label, Origin)> {
+/// ECS label candidates from the manifest: per required term (else per preferred term, heaviest
+/// first), its first `KEY In [VALUE]` requirement that is not about the virtual pool; distinct.
+fn label_candidates(view: &PodView, virt: &PoolFacts) -> Vec<(Label, Origin)> {
     let vlabel = virt.label();
     let candidate = |r: &ReqView| -> Option<(Label, Origin)> {
         let key = r.key.as_ref()?;
@@ -215,55 +218,88 @@ fn infer_label(view: &PodView, virt: &PoolFacts) -> Option<(Label, Origin)> {
             Origin::Inferred(r.values[0].node),
         ))
     };
+    let mut out: Vec<(Label, Origin)> = Vec::new();
+    let push = |out: &mut Vec<(Label, Origin)>, c: Option<(Label, Origin)>| {
+        if let Some(c) = c {
+            if !out.iter().any(|(l, _)| *l == c.0) {
+                out.push(c);
+            }
+        }
+    };
     if let Some(req) = &view.required {
-        if let Some(found) = req.terms.iter().flat_map(|t| &t.exprs).find_map(candidate) {
-            return Some(found);
+        for t in &req.terms {
+            push(&mut out, t.exprs.iter().find_map(candidate));
         }
     }
-    let mut prefs: Vec<_> = view.preferred().iter().collect();
-    prefs.sort_by_key(|p| std::cmp::Reverse(p.weight.as_ref().map_or(0, |w| w.value)));
-    prefs
-        .into_iter()
-        .filter_map(|p| p.preference.as_ref())
-        .flat_map(|t| &t.exprs)
-        .find_map(candidate)
+    if out.is_empty() {
+        let mut prefs: Vec<_> = view.preferred().iter().collect();
+        prefs.sort_by_key(|p| std::cmp::Reverse(p.weight.as_ref().map_or(0, |w| w.value)));
+        // The heaviest preference names the ECS pool; lighter ones are not rival candidates.
+        if let Some(t) = prefs
+            .into_iter()
+            .filter_map(|p| p.preference.as_ref())
+            .next()
+        {
+            push(&mut out, t.exprs.iter().find_map(candidate));
+        }
+    }
+    out
 }
 
-/// Infers the ECS taint from the manifest: the first toleration with a key that is neither the
-/// virtual pool's (nor a typo of it) nor a taint Kubernetes sets itself.
-fn infer_taint(view: &PodView, virt: &PoolFacts) -> Option<(k8s::Taint, Origin)> {
+/// ECS taint candidates from the manifest: tolerations with a key that is neither the virtual
+/// pool's (nor a typo of it) nor a taint Kubernetes sets itself; distinct.
+fn taint_candidates(view: &PodView, virt: &PoolFacts) -> Vec<(k8s::Taint, Origin)> {
     let vt = virt.taint();
-    view.tolerations().iter().find_map(|t| {
-        let key = t.key.as_ref()?;
+    let mut out: Vec<(k8s::Taint, Origin)> = Vec::new();
+    for t in view.tolerations() {
+        let Some(key) = t.key.as_ref() else { continue };
         if key.value.is_empty() || is_well_known_taint(&key.value) {
-            return None;
+            continue;
         }
         if vt.is_some_and(|v| v.key == key.value || crate::check::near::near(&key.value, &v.key)) {
-            return None;
+            continue;
         }
         let exists = t.operator.as_ref().is_some_and(|o| o.value == "Exists");
-        Some((
-            k8s::Taint {
-                key: key.value.clone(),
-                value: if exists {
-                    String::new()
-                } else {
-                    t.value.as_ref().map_or(String::new(), |v| v.value.clone())
-                },
-                effect: t
-                    .effect
-                    .as_ref()
-                    .filter(|e| !e.value.is_empty())
-                    .map_or("NoSchedule".into(), |e| e.value.clone()),
+        let taint = k8s::Taint {
+            key: key.value.clone(),
+            value: if exists {
+                String::new()
+            } else {
+                t.value.as_ref().map_or(String::new(), |v| v.value.clone())
             },
-            Origin::Inferred(t.value.as_ref().unwrap_or(key).node),
-        ))
-    })
+            effect: t
+                .effect
+                .as_ref()
+                .filter(|e| !e.value.is_empty())
+                .map_or("NoSchedule".into(), |e| e.value.clone()),
+        };
+        if !out.iter().any(|(x, _)| *x == taint) {
+            out.push((
+                taint,
+                Origin::Inferred(t.value.as_ref().unwrap_or(key).node),
+            ));
+        }
+    }
+    out
+}
+
+/// One candidate is an inference; several are an ambiguity (kept for messages).
+fn pick<T: Clone>(mut c: Vec<(T, Origin)>, ambiguous: &mut Vec<T>) -> Option<(T, Origin)> {
+    match c.len() {
+        1 => c.pop(),
+        0 => None,
+        _ => {
+            ambiguous.extend(c.into_iter().map(|(t, _)| t));
+            None
+        }
+    }
 }
 
 /// Computes the facts of one pod spec.
 pub fn compute(view: &PodView, pools: &PoolConfig, inv: Option<&Inventory>) -> Facts {
     let gates = k8s::Gates::default();
+    let mut ambiguous_labels = Vec::new();
+    let mut ambiguous_taints = Vec::new();
     let mut virt = PoolFacts {
         name: "virtual",
         label: pools.virt.label.clone(),
@@ -277,7 +313,7 @@ pub fn compute(view: &PodView, pools: &PoolConfig, inv: Option<&Inventory>) -> F
         nodes: Vec::new(),
     };
     if ecs.label.is_none() {
-        ecs.label = infer_label(view, &virt);
+        ecs.label = pick(label_candidates(view, &virt), &mut ambiguous_labels);
     }
     if let Some(inv) = inv {
         if let Some(l) = virt.label() {
@@ -302,7 +338,7 @@ pub fn compute(view: &PodView, pools: &PoolConfig, inv: Option<&Inventory>) -> F
         }
     }
     if ecs.taint.is_none() {
-        ecs.taint = infer_taint(view, &virt);
+        ecs.taint = pick(taint_candidates(view, &virt), &mut ambiguous_taints);
     }
 
     let terms: Vec<TermFacts> = view
@@ -358,5 +394,7 @@ pub fn compute(view: &PodView, pools: &PoolConfig, inv: Option<&Inventory>) -> F
         tolerated_ecs,
         tolerated_virt,
         gates,
+        ambiguous_labels,
+        ambiguous_taints,
     }
 }

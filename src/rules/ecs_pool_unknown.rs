@@ -41,9 +41,34 @@ fn check(cx: &PodCtx, out: &mut Vec<Finding>) {
     if missing.is_empty() {
         return;
     }
+    let mut why = String::new();
+    if !cx.facts.ambiguous_labels.is_empty() {
+        let l: Vec<String> = cx
+            .facts
+            .ambiguous_labels
+            .iter()
+            .map(|l| format!("`{l}`"))
+            .collect();
+        why.push_str(&format!(
+            "; the manifest names several candidate labels ({})",
+            l.join(", ")
+        ));
+    }
+    if !cx.facts.ambiguous_taints.is_empty() {
+        let t: Vec<String> = cx
+            .facts
+            .ambiguous_taints
+            .iter()
+            .map(|t| format!("`{}`", crate::pools::taint_str(t)))
+            .collect();
+        why.push_str(&format!(
+            "; the tolerations name several candidate taints ({})",
+            t.join(", ")
+        ));
+    }
     let (node, route) = cx.missing_at();
     out.push(
-        cx.finding(&RULE, node, &route, format!("the ECS node's {} is unknown: the checks of the ECS side were skipped", missing.join(" and ")))
+        cx.finding(&RULE, node, &route, format!("the ECS node's {} is unknown: the checks of the ECS side were skipped{why}", missing.join(" and ")))
             .primary_label("gateway checked without the ECS pool")
             .help("pass --ecs-label K=V and --ecs-taint K=V:EFFECT, or --nodes with `kubectl get nodes -o yaml`"),
     );
