@@ -22,6 +22,8 @@ pub struct Cli {
 pub enum Command {
     /// Report every mistake in the overflow block of each gateway.
     Audit(Box<AuditArgs>),
+    /// Insert or repair the overflow block, changing nothing else.
+    Apply(Box<ApplyArgs>),
     /// Print the explanation of a rule.
     Explain {
         /// A rule id, e.g. ecs-taint-not-tolerated (see `spillway rules`).
@@ -112,6 +114,36 @@ pub struct AuditArgs {
     /// Colour in human output (auto honours NO_COLOR and a non-terminal)
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Say which objects and files were skipped and why
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("mode").args(["write", "diff", "check"])))]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub pools: PoolArgs,
+    /// Rewrite the files in place (atomically; unchanged files are not touched)
+    #[arg(long)]
+    pub write: bool,
+    /// Print a unified diff per changed file (`git apply` and `patch -p1` take it)
+    #[arg(long)]
+    pub diff: bool,
+    /// Change nothing; exit 1 if any file would change
+    #[arg(long)]
+    pub check: bool,
+    /// Weight of the preferred ECS term [default: 80]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..=100))]
+    pub ecs_weight: Option<i64>,
+    /// Weight of the preferred virtual-node term [default: 20]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..=100))]
+    pub virtual_weight: Option<i64>,
+    /// Also remove nodeSelector entries that defeat the overflow (changes where pods run today)
+    #[arg(long)]
+    pub fix_node_selector: bool,
     /// Say which objects and files were skipped and why
     #[arg(short, long)]
     pub verbose: bool,

@@ -13,3 +13,5 @@ pub mod pools;
 pub mod read;
 pub mod render;
 pub mod rules;
+pub mod setup;
+pub mod write;

@@ -6,6 +6,7 @@ fn main() {
     let cli = Cli::parse();
     let code = match &cli.command {
         Command::Audit(args) => commands::audit::run(args),
+        Command::Apply(args) => commands::apply::run(args),
         Command::Explain { rule } => commands::rules::explain(rule),
         Command::Rules { format } => commands::rules::list(*format),
     };

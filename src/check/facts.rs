@@ -79,6 +79,35 @@ impl Facts {
     }
 }
 
+/// The nodeSelector entries that exclude a pool, with that pool: with `--nodes`, an entry no node
+/// of the pool carries; without, an entry on a pool label that the other pool cannot carry. At
+/// most one entry is named per pool (the first).
+pub fn selector_blocks<'f>(view: &PodView, f: &'f Facts) -> Vec<(usize, &'f PoolFacts)> {
+    let Some((_, entries)) = &view.node_selector else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (pool, other) in [(&f.virt, &f.ecs), (&f.ecs, &f.virt)] {
+        let Some(label) = pool.label() else { continue };
+        let blocking = entries.iter().position(|(k, v)| {
+            if !pool.nodes.is_empty() {
+                !pool
+                    .nodes
+                    .iter()
+                    .any(|n| n.labels.get(&k.value) == Some(&v.value))
+            } else if k.value == label.key {
+                v.value != label.value
+            } else {
+                other.label().is_some_and(|o| o.key == k.value) && !is_well_known_label(&k.value)
+            }
+        });
+        if let Some(i) = blocking {
+            out.push((i, pool));
+        }
+    }
+    out
+}
+
 /// Whether requirement `r` holds on a node of pool `own` (open world: only the two pool labels
 /// are known; anything else might hold). Returns (holds, is about the pool's own label).
 fn requirement_on_pool(r: &ReqView, own: &Label, other: Option<&Label>) -> (bool, bool) {

@@ -1,6 +1,222 @@
-//! **plan**: the edits that make a gateway's overflow block right (`apply`), computed from the
-//! same views and facts as `audit`, as byte-range edits over the original text.
+//! **plan**: the edits that make each gateway's overflow block right (`apply`), computed from the
+//! same views and facts as `audit`, as byte-range edits over the original text, then verified by
+//! auditing the result before anything is written.
 
+pub mod block;
 pub mod edit;
 pub mod ops;
 pub mod yaml_out;
+
+use std::ops::Range;
+
+use crate::check::{self, view};
+use crate::locate::{self, ObjectRef};
+use crate::read::yaml::{Kind, Stream};
+use crate::setup::Setup;
+pub use block::{Note, Options};
+
+/// Rules whose findings `apply` resolves; none may remain after it for a gateway it changed.
+pub const RESOLVES: &[&str] = &[
+    "overflow-block-missing",
+    "required-affinity-missing",
+    "ecs-not-selected",
+    "virtual-not-selected",
+    "ecs-taint-not-tolerated",
+    "virtual-taint-not-tolerated",
+    "ecs-not-preferred",
+    "virtual-not-preferred",
+    "weights-inverted",
+];
+
+/// The result of planning one file.
+#[derive(Debug)]
+pub struct FilePlan {
+    pub new_text: String,
+    pub notes: Vec<Note>,
+    pub documents: usize,
+    pub gateways: usize,
+}
+
+impl FilePlan {
+    pub fn changed(&self, old: &str) -> bool {
+        self.new_text != old
+    }
+}
+
+/// Why a file cannot be applied to: a parse error, a missing pool flag, or a failed verification.
+#[derive(Debug, Clone)]
+pub struct PlanError {
+    pub offset: Option<usize>,
+    pub message: String,
+}
+
+fn intersects(a: &Range<usize>, b: &Range<usize>) -> bool {
+    a.start < b.end && b.start < a.end || (a.start == a.end && b.start < a.start && a.start < b.end)
+}
+
+/// Plans every gateway of a file and verifies the result.
+pub fn plan_text(text: &str, setup: &Setup, opts: Options) -> Result<FilePlan, PlanError> {
+    let mut edits: Vec<edit::Edit> = Vec::new();
+    let mut notes = Vec::new();
+    let mut unplanned: Vec<ObjectRef> = Vec::new();
+    let (mut documents, mut gateways) = (0, 0);
+    let mut stream = Stream::new(text, setup.limits);
+    while let Some(doc) = stream.next_document() {
+        let doc = doc.map_err(|e| PlanError {
+            offset: Some(e.offset),
+            message: e.message,
+        })?;
+        documents += 1;
+        let located = locate::locate(&doc, &setup.locate).map_err(|m| PlanError {
+            offset: Some(doc.start),
+            message: m,
+        })?;
+        gateways += located.targets.len();
+        // Spans shared through anchors: editing them would change other objects too.
+        let shared: Vec<Range<usize>> = doc
+            .nodes
+            .iter()
+            .filter_map(|n| match n.kind {
+                Kind::Alias(t) => Some(doc.span(t)),
+                _ => None,
+            })
+            .collect();
+        for target in &located.targets {
+            let v = view::read(&doc, target);
+            let facts = check::facts::compute(&v, &setup.pools, setup.inventory.as_ref());
+            let mut tnotes = Vec::new();
+            let pools = block::pools(&facts, &doc, &mut tnotes).map_err(|m| PlanError {
+                offset: Some(
+                    doc.span(target.primary().key.unwrap_or(target.primary().anchor))
+                        .start,
+                ),
+                message: format!("cannot apply to {}: {m}", describe(&target.object)),
+            })?;
+            let mut ops = ops::Ops::new(&doc, text);
+            block::Planner {
+                doc: &doc,
+                target,
+                view: &v,
+                facts: &facts,
+                pools: &pools,
+                opts,
+            }
+            .plan(&mut ops, &mut tnotes);
+            let layer = target.primary();
+            let home = doc.span(layer.node.unwrap_or(layer.anchor));
+            let home_end = text[home.end..]
+                .find('\n')
+                .map_or(text.len(), |p| home.end + p + 1);
+            let home = home
+                .start
+                .min(layer.key.map_or(home.start, |k| doc.span(k).start))
+                ..home_end;
+            let outside = ops
+                .edits
+                .iter()
+                .any(|e| e.range.start < home.start || e.range.end > home.end);
+            let through_alias = ops
+                .edits
+                .iter()
+                .any(|e| shared.iter().any(|s| intersects(&e.range, s)));
+            if through_alias || outside {
+                tnotes.push(Note {
+                    offset: home.start,
+                    message: format!(
+                        "left {} unchanged: its scheduling fields are shared with other objects through YAML anchors and aliases; edit them by hand",
+                        describe(&target.object)
+                    ),
+                });
+                unplanned.push(target.object.clone());
+                notes.extend(tnotes);
+                continue;
+            }
+            if tnotes
+                .iter()
+                .any(|n| n.message.starts_with("left") && n.message.contains("wrong type"))
+            {
+                unplanned.push(target.object.clone());
+            }
+            notes.extend(tnotes);
+            for e in ops.edits {
+                if !edits.contains(&e) {
+                    edits.push(e);
+                }
+            }
+        }
+    }
+    let new_text = edit::apply(text, &edits).map_err(|m| PlanError {
+        offset: None,
+        message: format!("internal error, nothing written: {m}"),
+    })?;
+    verify(&new_text, setup, documents, &unplanned)?;
+    notes.sort_by_key(|n| n.offset);
+    notes.dedup_by(|a, b| a.offset == b.offset && a.message == b.message);
+    Ok(FilePlan {
+        new_text,
+        notes,
+        documents,
+        gateways,
+    })
+}
+
+fn describe(o: &ObjectRef) -> String {
+    let mut s = format!("{} {}", o.kind, o.name);
+    if let Some(c) = &o.component {
+        s.push_str(&format!(" ({c})"));
+    }
+    s
+}
+
+/// Audits the result: it must parse into as many documents, and no gateway apply changed may
+/// still have a finding apply resolves. A failure is a bug in apply; nothing is written.
+fn verify(
+    new_text: &str,
+    setup: &Setup,
+    documents: usize,
+    unplanned: &[ObjectRef],
+) -> Result<(), PlanError> {
+    let mut stream = Stream::new(new_text, setup.limits);
+    let mut n = 0;
+    while let Some(doc) = stream.next_document() {
+        let doc = doc.map_err(|e| PlanError {
+            offset: None,
+            message: format!(
+                "internal error, nothing written: the result does not parse ({})",
+                e.message
+            ),
+        })?;
+        n += 1;
+        let located = locate::locate(&doc, &setup.locate).map_err(|m| PlanError {
+            offset: None,
+            message: m,
+        })?;
+        let (findings, _) = check::check_document(
+            &doc,
+            &located.targets,
+            &setup.pools,
+            setup.inventory.as_ref(),
+        );
+        if let Some(f) = findings.iter().find(|f| {
+            RESOLVES.contains(&f.rule.id)
+                && f.object.as_ref().is_none_or(|o| !unplanned.contains(o))
+        }) {
+            return Err(PlanError {
+                offset: None,
+                message: format!(
+                    "internal error, nothing written: after apply, {} still reports `{}` ({}); please report this with the input",
+                    f.object.as_ref().map_or("a gateway".into(), describe),
+                    f.rule.id,
+                    f.message
+                ),
+            });
+        }
+    }
+    if n != documents {
+        return Err(PlanError {
+            offset: None,
+            message: format!("internal error, nothing written: the result has {n} documents instead of {documents}"),
+        });
+    }
+    Ok(())
+}

@@ -90,6 +90,29 @@ impl<'d, 'a> Ops<'d, 'a> {
         self.insert_lines_after(n.span.end, &lines);
     }
 
+    /// Adds one entry before the first entry of a non-empty mapping (where `key:` reads best).
+    pub fn add_first_entry(&mut self, map: NodeId, key: &str, value: &Y) {
+        let n = self.doc.node(map);
+        let Kind::Map(existing) = &n.kind else { return };
+        let Some(&(first_key, _)) = existing.first() else {
+            self.add_entries(map, &[(key.to_owned(), value.clone())]);
+            return;
+        };
+        let at = self.doc.span(first_key).start;
+        let text = if n.flow {
+            format!("{}: {}, ", scalar(key), flow(value))
+        } else {
+            format!(
+                "{}: {}{}{}",
+                scalar(key),
+                flow(value),
+                self.style.nl(),
+                " ".repeat(self.col(at))
+            )
+        };
+        self.edits.push(Edit::insert(at, text));
+    }
+
     /// Adds `items` at the end of an existing sequence.
     pub fn push_items(&mut self, seq: NodeId, items: &[Y]) {
         let n = self.doc.node(seq);
@@ -109,7 +132,19 @@ impl<'d, 'a> Ops<'d, 'a> {
         let first = self.doc.span(existing[0]).start;
         let dash = self.text[..first].rfind('-').unwrap_or(n.span.start);
         let col = self.col(dash);
-        let lines = block_items(items, col, &self.style);
+        // Items written `- {key: a, ...}` get company in the same style.
+        let flow_items = existing.iter().all(|i| {
+            let n = self.doc.node(self.doc.resolve(*i));
+            n.flow && matches!(n.kind, Kind::Map(_) | Kind::Seq(_))
+        });
+        let lines = if flow_items {
+            items
+                .iter()
+                .map(|y| format!("{}- {}", " ".repeat(col), flow(y)))
+                .collect()
+        } else {
+            block_items(items, col, &self.style)
+        };
         self.insert_lines_after(n.span.end, &lines);
     }
 

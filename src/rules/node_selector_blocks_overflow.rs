@@ -1,4 +1,3 @@
-use crate::check::facts::is_well_known_label;
 use crate::check::{Finding, PodCtx, Severity};
 use crate::rules::{Check, Rule};
 
@@ -35,44 +34,26 @@ fn check(cx: &PodCtx, out: &mut Vec<Finding>) {
     let Some((_, entries)) = &cx.view.node_selector else {
         return;
     };
-    for (pool, other) in [
-        (&cx.facts.virt, &cx.facts.ecs),
-        (&cx.facts.ecs, &cx.facts.virt),
-    ] {
-        let Some(label) = pool.label() else { continue };
-        for (k, v) in entries {
-            let blocks = if !pool.nodes.is_empty() {
-                !pool
-                    .nodes
-                    .iter()
-                    .any(|n| n.labels.get(&k.value) == Some(&v.value))
-            } else if k.value == label.key {
-                v.value != label.value
-            } else {
-                other.label().is_some_and(|o| o.key == k.value) && !is_well_known_label(&k.value)
-            };
-            if !blocks {
-                continue;
-            }
-            let consequence = if pool.name == "virtual" {
-                "pods can never overflow to ECI"
-            } else {
-                "pods never run on the ECS node(s)"
-            };
-            out.push(
-                cx.finding(
-                    &RULE,
-                    k.node,
-                    &k.route,
-                    format!(
-                        "nodeSelector `{}: {}` excludes {} nodes (labelled `{label}`): nodeSelector and required affinity must both hold, so {consequence}",
-                        k.value, v.value, pool.name
-                    ),
-                )
-                .primary_label(format!("{} nodes do not match this", pool.name))
-                .help("remove this nodeSelector entry: the required node affinity already confines pods to the two pools (`spillway apply --fix-node-selector` does it)"),
-            );
-            break;
-        }
+    for (i, pool) in crate::check::facts::selector_blocks(cx.view, cx.facts) {
+        let (k, v) = &entries[i];
+        let label = pool.label().expect("blocking needs the pool label");
+        let consequence = if pool.name == "virtual" {
+            "pods can never overflow to ECI"
+        } else {
+            "pods never run on the ECS node(s)"
+        };
+        out.push(
+            cx.finding(
+                &RULE,
+                k.node,
+                &k.route,
+                format!(
+                    "nodeSelector `{}: {}` excludes {} nodes (labelled `{label}`): nodeSelector and required affinity must both hold, so {consequence}",
+                    k.value, v.value, pool.name
+                ),
+            )
+            .primary_label(format!("{} nodes do not match this", pool.name))
+            .help("remove this nodeSelector entry: the required node affinity already confines pods to the two pools (`spillway apply --fix-node-selector` does it)"),
+        );
     }
 }

@@ -1,0 +1,79 @@
+//! **write**: replacing a file's content atomically. The new content goes to a temporary file in
+//! the same folder, is flushed to disk, takes the original's permissions, and is renamed over
+//! the original; on any error the temporary file is removed and the original is untouched.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::Path;
+
+/// Writes `contents` over `path` atomically. A symlink is written through to its target (the
+/// link stays). A read-only file is refused: read-only says "do not change me".
+pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let real = fs::canonicalize(path)?;
+    let meta = fs::metadata(&real)?;
+    if meta.permissions().readonly() {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            "the file is read-only",
+        ));
+    }
+    let dir = real.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".spillway-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(contents)?;
+    tmp.as_file().sync_all()?;
+    fs::set_permissions(tmp.path(), meta.permissions())?;
+    tmp.persist(&real).map_err(|e| e.error)?;
+    // Make the rename itself durable (best effort: not every platform can open a folder).
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_content_keeps_permissions_and_leaves_no_temporary_file() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("gw.yaml");
+        fs::write(&p, "old\n").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&p, fs::Permissions::from_mode(0o640)).unwrap();
+        }
+        write_atomic(&p, b"new\n").unwrap();
+        assert_eq!(fs::read_to_string(&p).unwrap(), "new\n");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+                0o640
+            );
+        }
+        let names: Vec<_> = fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn read_only_files_are_refused_and_untouched() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("gw.yaml");
+        fs::write(&p, "old\n").unwrap();
+        let mut perm = fs::metadata(&p).unwrap().permissions();
+        perm.set_readonly(true);
+        fs::set_permissions(&p, perm).unwrap();
+        assert!(write_atomic(&p, b"new\n").is_err());
+        assert_eq!(fs::read_to_string(&p).unwrap(), "old\n");
+        assert_eq!(fs::read_dir(d.path()).unwrap().count(), 1);
+    }
+}
