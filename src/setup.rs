@@ -63,3 +63,16 @@ pub fn setup(input: &InputArgs, pools: &PoolArgs) -> Result<Setup, String> {
         limits,
     })
 }
+
+impl Setup {
+    /// A setup with the default selection and limits and the given pools (for library users
+    /// and tests).
+    pub fn with_pools(pools: PoolConfig) -> Setup {
+        Setup {
+            locate: locate::Options::default(),
+            pools,
+            inventory: None,
+            limits: Limits::default(),
+        }
+    }
+}

@@ -488,6 +488,18 @@ impl<'a> Stream<'a> {
                     };
                     let flow = self.text[span.clone()].trim_end().ends_with(['{', '[']);
                     let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                    let mut span = span;
+                    if !is_map && !flow {
+                        // An indentless sequence (`key:\n- a`) starts at its first item's
+                        // content; the node starts at the `-`.
+                        let line_start = self.text[..span.start].rfind('\n').map_or(0, |p| p + 1);
+                        if let Some(d) = self.text[line_start..span.start].rfind('-') {
+                            let dash = line_start + d;
+                            if self.text[dash + 1..span.start].chars().all(|c| c == ' ') {
+                                span.start = dash;
+                            }
+                        }
+                    }
                     let sp = self.shift(span);
                     b.add(kind, sp, tag, anchor, flow)?;
                 }
@@ -975,6 +987,14 @@ mod tests {
         let (docs, _) = parse_all(t, Limits::default());
         assert_eq!(text_of(t, &docs[0], &["k"]), "{}");
         assert_eq!(text_of(t, &docs[0], &["l"]), "[]");
+    }
+
+    #[test]
+    fn block_sequences_start_at_their_first_dash() {
+        let t = "a:\n- x\n- y\nb:\n  - z\n";
+        let (docs, _) = parse_all(t, Limits::default());
+        assert_eq!(text_of(t, &docs[0], &["a"]), "- x\n- y");
+        assert_eq!(text_of(t, &docs[0], &["b"]), "- z");
     }
 
     #[test]
