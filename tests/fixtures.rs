@@ -648,3 +648,153 @@ fn split_args_handles_quotes() {
         ["--path", "$", "--ecs-label", "a=b", "x y"]
     );
 }
+
+// ---------------------------------------------------------------------------------------------------
+// apply
+// ---------------------------------------------------------------------------------------------------
+
+/// Runs `spillway <cmd> <extra> <fixture args> <path>` from the crate root.
+fn run_cmd(fx: &Fixture, cmd: &[&str], path: &str, stdin: Option<&str>) -> Run {
+    let mut c = Command::cargo_bin("spillway").unwrap();
+    c.current_dir(crate_root())
+        .env("COLUMNS", "100")
+        .env("NO_COLOR", "1")
+        .args(cmd)
+        .args(&fx.args)
+        .arg(path);
+    if let Some(s) = stdin {
+        c.write_stdin(s.to_owned());
+    }
+    let out = c.output().unwrap();
+    Run {
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+        code: out.status.code().unwrap_or(-1),
+    }
+}
+
+/// `spillway apply --diff` on every fixture: the diff (or the refusal) is pinned.
+#[test]
+fn apply_diff_snapshots() {
+    for fx in fixtures() {
+        let r = run_cmd(&fx, &["apply", "--diff"], &fx.arg_path, None);
+        let shown = format!(
+            "{}\n----- stderr -----\n{}\n----- exit code: {} -----\n",
+            r.stdout.trim_end(),
+            r.stderr.trim_end(),
+            r.code
+        );
+        let name = format!("apply__{}", fx.snapshot_suffix());
+        let mut s = settings_for(&fx, false);
+        s.set_description(format!(
+            "fixture {}: spillway apply --diff {} {}",
+            fx.arg_path,
+            fx.args.join(" "),
+            fx.arg_path
+        ));
+        s.bind(|| insta::assert_snapshot!(name, shown));
+    }
+}
+
+/// Resolved by apply: what an audit of apply's output must no longer report.
+const RESOLVES: &[&str] = &[
+    "overflow-block-missing",
+    "required-affinity-missing",
+    "ecs-not-selected",
+    "virtual-not-selected",
+    "ecs-taint-not-tolerated",
+    "virtual-taint-not-tolerated",
+    "ecs-not-preferred",
+    "virtual-not-preferred",
+    "weights-inverted",
+];
+
+/// On every fixture apply either refuses with exit 2 (a parse error, or a pool it cannot know)
+/// or produces output that (a) apply leaves unchanged, (b) audit no longer reports any finding
+/// apply resolves for, and (c) keeps every comment line; and `--check` agrees with whether the
+/// output differs.
+#[test]
+fn apply_resolves_its_findings_and_is_idempotent() {
+    let mut problems = Vec::new();
+    let mut applied = 0;
+    for fx in fixtures() {
+        let input = read_text(&crate_root().join(&fx.arg_path));
+        let first = run_cmd(&fx, &["apply"], &fx.arg_path, None);
+        if first.code == 2 {
+            let expected = fx.expect_exit == Some(2)
+                || fx.stem().starts_with("ecs-pool-unknown")
+                || fx.stem().starts_with("wrong-type");
+            if !expected {
+                problems.push(format!(
+                    "{}: apply refused: {}",
+                    fx.rel,
+                    first.stderr.trim()
+                ));
+            }
+            continue;
+        }
+        if first.code != 0 {
+            problems.push(format!(
+                "{}: apply exited {}: {}",
+                fx.rel,
+                first.code,
+                first.stderr.trim()
+            ));
+            continue;
+        }
+        applied += 1;
+        let second = run_cmd(&fx, &["apply"], "-", Some(&first.stdout));
+        if second.stdout != first.stdout {
+            problems.push(format!("{}: apply is not idempotent", fx.rel));
+        }
+        let check = run_cmd(&fx, &["apply", "--check"], &fx.arg_path, None);
+        let changed = first.stdout != input;
+        if check.code != i32::from(changed) {
+            problems.push(format!(
+                "{}: --check exited {} but the file {} change",
+                fx.rel,
+                check.code,
+                if changed { "would" } else { "would not" }
+            ));
+        }
+        let audit = run_cmd(
+            &fx,
+            &["audit", "--format", "json"],
+            "-",
+            Some(&first.stdout),
+        );
+        let v: Value = serde_json::from_str(&audit.stdout).unwrap();
+        // Objects apply said it left unchanged (YAML shared through anchors) keep their findings.
+        let left: Vec<&str> = first
+            .stderr
+            .lines()
+            .filter(|l| l.contains("unchanged: its scheduling fields are shared"))
+            .collect();
+        for f in findings(&v) {
+            let name = f["object"]["name"].as_str().unwrap_or("");
+            let kept = left.iter().any(|l| l.contains(&format!(" {name} ")));
+            if RESOLVES.contains(&rule_of(f)) && !kept {
+                problems.push(format!(
+                    "{}: after apply, audit still reports {}",
+                    fx.rel,
+                    rule_of(f)
+                ));
+            }
+        }
+        for line in input.lines().map(str::trim).filter(|l| l.starts_with('#')) {
+            if !first.stdout.lines().any(|l| l.trim() == line) {
+                problems.push(format!("{}: apply lost the comment line {line:?}", fx.rel));
+            }
+        }
+    }
+    assert!(
+        applied >= 100,
+        "only {applied} fixtures applied: the test would pass vacuously"
+    );
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
