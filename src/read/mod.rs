@@ -82,6 +82,9 @@ pub fn from_bytes(
 }
 
 pub fn io_message(e: &std::io::Error) -> String {
+    if e.raw_os_error().is_none() && e.get_ref().is_some() {
+        return e.to_string(); // our own message, e.g. "the file is read-only"
+    }
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),

@@ -1,0 +1,483 @@
+//! `spillway apply` through the binary: output modes, exit codes, atomic and minimal writes,
+//! diffs that `git apply` takes, bytes kept (CRLF, BOM, no final newline), and errors.
+
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+const POOLS: [&str; 4] = [
+    "--ecs-label",
+    "mykey4pod=asmgateway",
+    "--ecs-taint",
+    "mykey=myvalue:NoSchedule",
+];
+
+fn fixture(rel: &str) -> String {
+    fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(rel),
+    )
+    .unwrap()
+}
+
+fn correct() -> String {
+    fixture("istio-gateway/correct.yaml")
+}
+
+fn broken() -> String {
+    correct().replace("value: myvalue", "value: myvalu")
+}
+
+fn spillway() -> Command {
+    let mut c = Command::cargo_bin("spillway").unwrap();
+    c.env("NO_COLOR", "1");
+    c
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let p = dir.join(name);
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(p, text).unwrap();
+}
+
+#[test]
+fn prints_the_result_for_one_input() {
+    spillway()
+        .args(["apply", "-"])
+        .args(POOLS)
+        .write_stdin(broken())
+        .assert()
+        .code(0)
+        .stdout(correct());
+}
+
+#[test]
+fn several_inputs_need_write_or_diff() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "a.yaml", &broken());
+    write(d.path(), "b.yaml", &broken());
+    spillway()
+        .current_dir(d.path())
+        .args(["apply", "."])
+        .args(POOLS)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("--write"));
+}
+
+#[test]
+fn check_exits_1_when_a_file_would_change_and_0_when_all_are_right() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "ok.yaml", &correct());
+    spillway()
+        .current_dir(d.path())
+        .args(["apply", "--check", "."])
+        .args(POOLS)
+        .assert()
+        .code(0);
+    write(d.path(), "bad.yaml", &broken());
+    spillway()
+        .current_dir(d.path())
+        .args(["apply", "--check", "."])
+        .args(POOLS)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("bad.yaml: would change"));
+    // --check changes nothing.
+    assert_eq!(
+        fs::read_to_string(d.path().join("bad.yaml")).unwrap(),
+        broken()
+    );
+}
+
+#[test]
+fn write_rewrites_changed_files_only_and_keeps_permissions() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "ok.yaml", &correct());
+    write(d.path(), "bad.yaml", &broken());
+    let old = SystemTime::now() - Duration::from_secs(3600);
+    for f in ["ok.yaml", "bad.yaml"] {
+        let file = fs::File::options()
+            .write(true)
+            .open(d.path().join(f))
+            .unwrap();
+        file.set_modified(old).unwrap();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(d.path().join("bad.yaml"), fs::Permissions::from_mode(0o640)).unwrap();
+    }
+    spillway()
+        .current_dir(d.path())
+        .args(["apply", "--write", "."])
+        .args(POOLS)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("bad.yaml: fixed"));
+    assert_eq!(
+        fs::read_to_string(d.path().join("bad.yaml")).unwrap(),
+        correct()
+    );
+    assert_eq!(
+        fs::metadata(d.path().join("ok.yaml"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        old,
+        "an unchanged file was rewritten"
+    );
+    assert_ne!(
+        fs::metadata(d.path().join("bad.yaml"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        old
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            fs::metadata(d.path().join("bad.yaml"))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o640
+        );
+    }
+    let names: Vec<String> = fs::read_dir(d.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(
+        names.len(),
+        2,
+        "a temporary file was left behind: {names:?}"
+    );
+}
+
+#[test]
+fn a_failure_halfway_through_a_folder_leaves_that_file_alone_and_writes_the_others() {
+    let d = tempfile::tempdir().unwrap();
+    // Fixable without flags (the ECS pool is inferred): the virtual toleration's value is wrong.
+    let virt_typo = correct().replace("value: alibabacloud", "value: alibaba");
+    write(d.path(), "a.yaml", &virt_typo);
+    write(
+        d.path(),
+        "b-syntax.yaml",
+        "kind: IstioGateway\nspec: [1, 2\nx: 1\n",
+    );
+    write(
+        d.path(),
+        "c-no-pool.yaml",
+        &fixture("istio-gateway/overflow-block-missing.yaml"),
+    );
+    write(d.path(), "d.yaml", &virt_typo);
+    // c has no overflow block and no flags name the ECS pool: apply cannot know it.
+    spillway()
+        .current_dir(d.path())
+        .args(["apply", "--write", "."])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("b-syntax.yaml:3:2: error"))
+        .stderr(
+            predicate::str::contains("c-no-pool.yaml")
+                .and(predicate::str::contains("pass --ecs-label")),
+        )
+        .stderr(predicate::str::contains("a.yaml: fixed"))
+        .stderr(predicate::str::contains("d.yaml: fixed"));
+    assert_eq!(
+        fs::read_to_string(d.path().join("b-syntax.yaml")).unwrap(),
+        "kind: IstioGateway\nspec: [1, 2\nx: 1\n"
+    );
+    assert_eq!(
+        fs::read_to_string(d.path().join("c-no-pool.yaml")).unwrap(),
+        fixture("istio-gateway/overflow-block-missing.yaml")
+    );
+    assert_eq!(
+        fs::read_to_string(d.path().join("a.yaml")).unwrap(),
+        correct()
+    );
+    assert_eq!(
+        fs::read_to_string(d.path().join("d.yaml")).unwrap(),
+        correct()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn read_only_files_are_not_written() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "gw.yaml", &broken());
+    fs::set_permissions(d.path().join("gw.yaml"), fs::Permissions::from_mode(0o444)).unwrap();
+    spillway()
+        .current_dir(d.path())
+        .args(["apply", "--write", "gw.yaml"])
+        .args(POOLS)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("read-only"));
+    assert_eq!(
+        fs::read_to_string(d.path().join("gw.yaml")).unwrap(),
+        broken()
+    );
+    assert_eq!(fs::read_dir(d.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn stdin_cannot_be_written() {
+    spillway()
+        .args(["apply", "--write", "-"])
+        .args(POOLS)
+        .write_stdin(broken())
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn the_diff_applies_with_git_apply() {
+    if std::process::Command::new("git")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: git is not installed");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "gw/a.yaml", &broken());
+    write(
+        d.path(),
+        "gw/b.yaml",
+        &fixture("deployment/overflow-block-missing--compact.yaml"),
+    );
+    write(
+        d.path(),
+        "gw/crlf.yaml",
+        &fixture("misc/ecs-taint-not-tolerated--crlf.yaml"),
+    );
+    let out = spillway()
+        .current_dir(d.path())
+        .args(["apply", "--diff", "gw"])
+        .args(POOLS)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let diff = String::from_utf8(out).unwrap();
+    assert!(
+        diff.contains("--- a/gw/a.yaml\n+++ b/gw/a.yaml\n"),
+        "{diff}"
+    );
+    fs::write(d.path().join("p.diff"), &diff).unwrap();
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .current_dir(d.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let check = git(&["apply", "--check", "p.diff"]);
+    assert!(
+        check.status.success(),
+        "git apply --check: {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(git(&["apply", "p.diff"]).status.success());
+    // After the patch the files are what apply --write would produce: nothing left to change.
+    spillway()
+        .current_dir(d.path())
+        .args(["apply", "--check", "gw"])
+        .args(POOLS)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn crlf_bom_and_missing_final_newline_are_kept() {
+    let lf = broken();
+    let crlf = format!("\u{feff}{}", lf.replace('\n', "\r\n"));
+    let crlf = crlf.strip_suffix("\r\n").unwrap().to_owned();
+    let out = spillway()
+        .args(["apply", "-"])
+        .args(POOLS)
+        .write_stdin(crlf.clone())
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    let want = format!("\u{feff}{}", correct().replace('\n', "\r\n"));
+    assert_eq!(out, want.strip_suffix("\r\n").unwrap());
+    // Inserting a whole block into a CRLF file writes CRLF lines only.
+    let missing = fixture("istio-gateway/overflow-block-missing.yaml").replace('\n', "\r\n");
+    let out = spillway()
+        .args(["apply", "-"])
+        .args(POOLS)
+        .write_stdin(missing)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("nodeSelectorTerms:\r\n"));
+    assert!(
+        !out.replace("\r\n", "").contains('\n'),
+        "a bare LF in CRLF output"
+    );
+}
+
+#[test]
+fn missing_pool_flags_are_named() {
+    spillway()
+        .args(["apply", "-"])
+        .write_stdin(fixture("istio-gateway/overflow-block-missing.yaml"))
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("pass --ecs-label K=V"));
+    spillway()
+        .args(["apply", "-", "--ecs-label", "mykey4pod=asmgateway"])
+        .write_stdin(fixture("istio-gateway/overflow-block-missing.yaml"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pass --ecs-taint K=V:EFFECT"));
+}
+
+#[test]
+fn inferred_pools_are_said_on_stderr() {
+    spillway()
+        .args(["apply", "-"])
+        .write_stdin(
+            broken()
+                .replace(
+                    "values:\n                  - asmgateway",
+                    "values:\n                  - asmgateway",
+                )
+                .replace("value: myvalu\n", "value: myvalue\n")
+                .replace("weight: 80", "weight: 10"),
+        )
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "ECS label `mykey4pod=asmgateway` inferred",
+        ))
+        .stderr(predicate::str::contains(
+            "ECS taint `mykey=myvalue:NoSchedule` inferred",
+        ))
+        .stdout(predicate::str::contains("weight: 80"));
+}
+
+#[test]
+fn ambiguous_inference_is_refused() {
+    let two = correct().replace(
+        "          - matchExpressions:\n              - key: type",
+        "          - matchExpressions:\n              - key: pool\n                operator: In\n                values: [gw2]\n          - matchExpressions:\n              - key: type",
+    );
+    spillway()
+        .args(["apply", "-", "--ecs-taint", "mykey=myvalue:NoSchedule"])
+        .write_stdin(two)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("several candidate ECS labels"));
+}
+
+#[test]
+fn weights_change_only_when_invalid_inverted_or_explicit() {
+    let w = |ecs: &str, virt: &str| {
+        correct()
+            .replacen("weight: 80", &format!("weight: {ecs}"), 1)
+            .replacen("weight: 20", &format!("weight: {virt}"), 1)
+    };
+    // 70/30 and 100/1 do their job: kept.
+    for (e, v) in [("70", "30"), ("100", "1")] {
+        spillway()
+            .args(["apply", "-"])
+            .args(POOLS)
+            .write_stdin(w(e, v))
+            .assert()
+            .code(0)
+            .stdout(w(e, v));
+    }
+    // Invalid or inverted: the defaults.
+    for (e, v) in [("0", "20"), ("20", "80"), ("50", "50"), ("150", "20")] {
+        spillway()
+            .args(["apply", "-"])
+            .args(POOLS)
+            .write_stdin(w(e, v))
+            .assert()
+            .code(0)
+            .stdout(correct());
+    }
+    // Explicit flags win even over valid weights.
+    spillway()
+        .args(["apply", "-", "--ecs-weight", "90", "--virtual-weight", "10"])
+        .args(POOLS)
+        .write_stdin(correct())
+        .assert()
+        .code(0)
+        .stdout(w("90", "10"));
+    // Flags that would prefer virtual nodes are refused.
+    spillway()
+        .args(["apply", "-", "--ecs-weight", "10", "--virtual-weight", "90"])
+        .args(POOLS)
+        .write_stdin(correct())
+        .assert()
+        .code(2);
+    spillway()
+        .args(["apply", "-", "--ecs-weight", "101"])
+        .args(POOLS)
+        .write_stdin(correct())
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn node_selector_is_removed_only_when_asked() {
+    let text = correct().replace(
+        "  serviceType: LoadBalancer\n",
+        "  serviceType: LoadBalancer\n  nodeSelector:\n    mykey4pod: asmgateway\n",
+    );
+    spillway()
+        .args(["apply", "-"])
+        .args(POOLS)
+        .write_stdin(text.clone())
+        .assert()
+        .code(0)
+        .stdout(text.clone())
+        .stderr(predicate::str::contains("--fix-node-selector"));
+    spillway()
+        .args(["apply", "-", "--fix-node-selector"])
+        .args(POOLS)
+        .write_stdin(text)
+        .assert()
+        .code(0)
+        .stdout(correct());
+}
+
+#[test]
+fn other_documents_stay_byte_for_byte() {
+    let cm = "# leading comment\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  tolerations: |\n    - key: mykey\n      value: myvalu\n";
+    let text = format!("{cm}---\n{}---\n{cm}", broken());
+    let out = spillway()
+        .args(["apply", "-"])
+        .args(POOLS)
+        .write_stdin(text)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert_eq!(out, format!("{cm}---\n{}---\n{cm}", correct()));
+}
