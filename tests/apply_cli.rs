@@ -358,15 +358,7 @@ fn missing_pool_flags_are_named() {
 fn inferred_pools_are_said_on_stderr() {
     spillway()
         .args(["apply", "-"])
-        .write_stdin(
-            broken()
-                .replace(
-                    "values:\n                  - asmgateway",
-                    "values:\n                  - asmgateway",
-                )
-                .replace("value: myvalu\n", "value: myvalue\n")
-                .replace("weight: 80", "weight: 10"),
-        )
+        .write_stdin(correct().replace("weight: 80", "weight: 10"))
         .assert()
         .code(0)
         .stderr(predicate::str::contains(
@@ -375,7 +367,7 @@ fn inferred_pools_are_said_on_stderr() {
         .stderr(predicate::str::contains(
             "ECS taint `mykey=myvalue:NoSchedule` inferred",
         ))
-        .stdout(predicate::str::contains("weight: 80"));
+        .stdout(correct());
 }
 
 #[test]
