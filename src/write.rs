@@ -7,9 +7,23 @@ use std::io::{self, Write};
 use std::path::Path;
 
 /// Writes `contents` over `path` atomically. A symlink is written through to its target (the
-/// link stays). A read-only file is refused: read-only says "do not change me".
+/// link stays) only when the target is inside the link's own folder; one that leads out of it
+/// is refused, as is a read-only file (read-only says "do not change me").
 pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
     let real = fs::canonicalize(path)?;
+    if fs::symlink_metadata(path)?.file_type().is_symlink() {
+        let folder = fs::canonicalize(
+            path.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new(".")),
+        )?;
+        if !real.starts_with(&folder) {
+            return Err(io::Error::other(format!(
+                "it is a symlink that leads out of its folder (to {})",
+                real.display()
+            )));
+        }
+    }
     let meta = fs::metadata(&real)?;
     if meta.permissions().readonly() {
         return Err(io::Error::new(
@@ -62,6 +76,31 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_out_of_the_folder_are_refused() {
+        let outside = tempfile::tempdir().unwrap();
+        let target = outside.path().join("gw.yaml");
+        fs::write(&target, "old\n").unwrap();
+        let d = tempfile::tempdir().unwrap();
+        let link = d.path().join("gw.yaml");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let e = write_atomic(&link, b"new\n").unwrap_err();
+        assert!(e.to_string().contains("leads out of its folder"), "{e}");
+        assert_eq!(fs::read_to_string(&target).unwrap(), "old\n");
+        // Inside the folder: written through, the link stays a link.
+        let inner = d.path().join("real.yaml");
+        fs::write(&inner, "old\n").unwrap();
+        let link2 = d.path().join("link.yaml");
+        std::os::unix::fs::symlink(&inner, &link2).unwrap();
+        write_atomic(&link2, b"new\n").unwrap();
+        assert_eq!(fs::read_to_string(&inner).unwrap(), "new\n");
+        assert!(fs::symlink_metadata(&link2)
+            .unwrap()
+            .file_type()
+            .is_symlink());
     }
 
     #[test]

@@ -135,11 +135,9 @@ fn walk_dir(root: &Path, exclude: &GlobSet, found: &mut Found) {
                         format!("symlink leads out of the tree (to {})", target.display()),
                     ));
                 }
-                Ok(target) if target.is_file() && is_yaml(path) => files.push(path.to_path_buf()),
                 Ok(_) => found.skipped.push((
                     name,
-                    "symlink to a folder inside the tree (its files are read where they are)"
-                        .into(),
+                    "symlink inside the tree (what it points to is read where it is)".into(),
                 )),
                 Err(e) => found
                     .skipped
