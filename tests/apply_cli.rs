@@ -473,3 +473,85 @@ fn other_documents_stay_byte_for_byte() {
     let out = String::from_utf8(out).unwrap();
     assert_eq!(out, format!("{cm}---\n{}---\n{cm}", correct()));
 }
+
+/// Regression: a list that is its mapping's last value got the mapping's new entries before its
+/// own new items (two insertions at one point, outer first), which broke the YAML.
+#[test]
+fn insertions_at_one_point_go_innermost_first() {
+    let text = "apiVersion: istio.alibabacloud.com/v1beta1\nkind: IstioGateway\nmetadata:\n  name: gw\nspec:\n  replicaCount: 2\n  tolerations:\n  - {operator: Equal, value: alibabacloud, effect: NoSchedule} # from the docs\n";
+    let out = spillway()
+        .args(["apply", "-"])
+        .args(POOLS)
+        .write_stdin(text)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains("  tolerations:\n  - {key: virtual-kubelet.io/provider, operator: Equal, value: alibabacloud, effect: NoSchedule} # from the docs\n  - {key: mykey, operator: Equal, value: myvalue, effect: NoSchedule}\n  affinity:\n"),
+        "{out}"
+    );
+}
+
+/// Regression: `affinity:` with no value, followed by the next key, was filled over that key.
+#[test]
+fn an_empty_value_is_filled_in_place() {
+    let text = "apiVersion: istio.alibabacloud.com/v1beta1\nkind: IstioGateway\nmetadata:\n  name: gw\nspec:\n  affinity:\n  # keep me\n  replicaCount: 2\n";
+    let out = spillway()
+        .args(["apply", "-"])
+        .args(POOLS)
+        .write_stdin(text)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.starts_with("apiVersion: istio.alibabacloud.com/v1beta1\nkind: IstioGateway\nmetadata:\n  name: gw\nspec:\n  affinity:\n    nodeAffinity:\n"), "{out}");
+    assert!(out.contains("  # keep me\n  replicaCount: 2\n"), "{out}");
+}
+
+/// Regression: an ANDed term whose virtual half was also misspelt was repaired in place and
+/// left ANDed (a second apply then split it): it is split in one go.
+#[test]
+fn an_anded_term_with_a_typo_is_split_in_one_go() {
+    let text = "apiVersion: istio.alibabacloud.com/v1beta1\nkind: IstioGateway\nmetadata:\n  name: gw\nspec:\n  affinity:\n    nodeAffinity:\n      requiredDuringSchedulingIgnoredDuringExecution:\n        nodeSelectorTerms:\n        - matchExpressions:\n          - {key: mykey4pod, operator: In, values: [asmgateway]}\n          - {key: type, operator: In, values: [virtual-kublet]}\n";
+    let first = spillway()
+        .args(["apply", "-"])
+        .args(POOLS)
+        .write_stdin(text)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let first = String::from_utf8(first).unwrap();
+    assert!(first.contains("        - matchExpressions:\n          - {key: mykey4pod, operator: In, values: [asmgateway]}\n        - matchExpressions:\n          - key: type\n"), "{first}");
+    spillway()
+        .args(["apply", "-"])
+        .args(POOLS)
+        .write_stdin(first.clone())
+        .assert()
+        .code(0)
+        .stdout(first);
+}
+
+/// Regression: removing a file's last entry when the file has no final newline added one; and
+/// comments on removed lines are kept.
+#[test]
+fn removing_the_last_entry_keeps_no_final_newline_and_its_comments() {
+    let text = correct() + "  nodeSelector: # pinned by hand\n    mykey4pod: asmgateway";
+    let out = spillway()
+        .args(["apply", "-", "--fix-node-selector"])
+        .args(POOLS)
+        .write_stdin(text)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert_eq!(out, format!("{}  # pinned by hand", correct()));
+}

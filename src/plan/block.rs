@@ -476,21 +476,40 @@ impl Planner<'_, '_> {
         let mut selects_v = self.facts.required_virt == Some(true);
         let mut new_terms = Vec::new();
         for (t, tf) in req.terms.iter().zip(&self.facts.terms) {
-            // Both pools ANDed in one term: move the virtual requirement into a term of its own.
-            if tf.impossible.is_some() && tf.mentions_ecs && tf.mentions_virt {
-                let Some(j) = t.exprs.iter().position(|r| r.req.key == v.key) else {
-                    continue;
-                };
-                if let Some((_, seq)) = self.doc.get(t.node, "matchExpressions") {
-                    ops.remove_item(self.doc.resolve(seq), j);
-                    new_terms.push(Y::map(vec![(
-                        "matchExpressions",
-                        Y::Seq(vec![requirement_as_is(&t.exprs[j])]),
-                    )]));
+            // Both pools ANDed in one term (either side possibly misspelt): repair the ECS side in
+            // place and move the virtual requirement, spelt right, into a term of its own.
+            let about = |r: &ReqView, l: &Label| {
+                let mut labels = std::collections::BTreeMap::new();
+                labels.insert(l.key.clone(), l.value.clone());
+                (r.req.key == l.key && k8s::requirement_matches(&r.req, &labels))
+                    || requirement_miss(r, l).is_some()
+            };
+            let ej = t.exprs.iter().position(|r| about(r, e));
+            let vj = t.exprs.iter().position(|r| about(r, v));
+            if let (Some(ej), Some(vj), Some((_, seq))) =
+                (ej, vj, self.doc.get(t.node, "matchExpressions"))
+            {
+                if ej != vj {
+                    if let Some(m) = requirement_miss(&t.exprs[ej], e) {
+                        match m.at {
+                            Some(s) => ops.set_scalar(s.node, &m.want),
+                            None => ops.add_entries(
+                                t.exprs[ej].node,
+                                &[(m.field.to_string(), Y::s(&m.want))],
+                            ),
+                        }
+                    }
+                    let moved = if requirement_miss(&t.exprs[vj], v).is_some() {
+                        requirement(v)
+                    } else {
+                        requirement_as_is(&t.exprs[vj])
+                    };
+                    ops.remove_item(self.doc.resolve(seq), vj);
+                    new_terms.push(Y::map(vec![("matchExpressions", Y::Seq(vec![moved]))]));
                     selects_e = true;
                     selects_v = true;
+                    continue;
                 }
-                continue;
             }
             self.note_other_term(t.node, tf, notes);
         }

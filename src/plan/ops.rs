@@ -40,13 +40,18 @@ impl<'d, 'a> Ops<'d, 'a> {
     }
 
     /// Inserts whole lines after the line holding `off` (keeping a missing final newline missing).
-    fn insert_lines_after(&mut self, off: usize, lines: &[String]) {
-        match self.after_line(off) {
-            Some(at) => self.edits.push(Edit::insert(at, join(lines, &self.style))),
+    fn insert_lines_after(&mut self, container: NodeId, lines: &[String]) {
+        let span = self.doc.span(container);
+        match self.after_line(span.end) {
+            Some(at) => {
+                self.edits
+                    .push(Edit::insert_lines(at, span.start, join(lines, &self.style)))
+            }
             None => {
                 let mut s = String::from(self.style.nl());
                 s.push_str(&lines.join(self.style.nl()));
-                self.edits.push(Edit::insert(self.text.len(), s));
+                self.edits
+                    .push(Edit::insert_lines(self.text.len(), span.start, s));
             }
         }
     }
@@ -87,7 +92,7 @@ impl<'d, 'a> Ops<'d, 'a> {
         };
         let col = self.col(self.doc.span(first_key).start);
         let lines = block_entries(pairs, col, &self.style);
-        self.insert_lines_after(n.span.end, &lines);
+        self.insert_lines_after(map, &lines);
     }
 
     /// Adds one entry before the first entry of a non-empty mapping (where `key:` reads best).
@@ -145,7 +150,7 @@ impl<'d, 'a> Ops<'d, 'a> {
         } else {
             block_items(items, col, &self.style)
         };
-        self.insert_lines_after(n.span.end, &lines);
+        self.insert_lines_after(seq, &lines);
     }
 
     /// Replaces a null or empty-collection value (`key:`, `key: ~`, `key: {}`) of a block
@@ -181,7 +186,11 @@ impl<'d, 'a> Ops<'d, 'a> {
         };
         // An empty value's span may sit before the colon: replace through the colon at least.
         let colon = kspan.end + self.text[kspan.end..].find(':').unwrap_or(0) + 1;
-        let end = vspan.end.max(colon);
+        let end = if vspan.start < colon {
+            colon
+        } else {
+            vspan.end.max(colon)
+        };
         // Keep whatever followed the value on its line (a comment) after the colon.
         let mut s = String::from(":");
         let rest_of_line = &self.text[end..self.text[end..]
@@ -210,6 +219,43 @@ impl<'d, 'a> Ops<'d, 'a> {
         })
     }
 
+    /// Removes whole lines `start..end` (keeping their comments); when they run to the end of a
+    /// file without a final newline, the newline before them goes too, so none appears.
+    fn remove_lines(&mut self, mut start: usize, end: usize, col: usize) {
+        let mut keep = self.kept_comments(start..end, col);
+        if end == self.text.len() && !self.text.ends_with('\n') {
+            if keep.is_empty() && start > 0 {
+                start -= 1;
+                if start > 0 && self.text.as_bytes()[start - 1] == b'\r' {
+                    start -= 1;
+                }
+            } else {
+                keep.truncate(keep.trim_end_matches(['\r', '\n']).len());
+            }
+        }
+        self.edits.push(Edit::replace(start..end, keep));
+    }
+
+    /// The comments in `range`, so that a removal keeps them: comment lines as they are,
+    /// trailing comments as lines at column `col`.
+    fn kept_comments(&self, range: std::ops::Range<usize>, col: usize) -> String {
+        let mut out = String::new();
+        for line in self.text[range].split_inclusive('\n') {
+            let line = line.trim_end_matches(['\n', '\r']);
+            if line.trim_start().starts_with('#') {
+                // A comment line stays exactly as it was.
+                out.push_str(line);
+                out.push_str(self.style.nl());
+            } else if let Some(c) = comment_of(line) {
+                // A trailing comment becomes a comment line at the removed entry's column.
+                out.push_str(&" ".repeat(col));
+                out.push_str(c);
+                out.push_str(self.style.nl());
+            }
+        }
+        out
+    }
+
     /// Removes item `index` of a sequence: its lines in block style, the item and a comma in flow.
     pub fn remove_item(&mut self, seq: NodeId, index: usize) {
         let n = self.doc.node(seq);
@@ -231,7 +277,10 @@ impl<'d, 'a> Ops<'d, 'a> {
         }
         let start = self.text[..ispan.start].rfind('\n').map_or(0, |p| p + 1);
         let end = self.after_line(ispan.end).unwrap_or(self.text.len());
-        self.edits.push(Edit::replace(start..end, ""));
+        let col = self.text[..ispan.start]
+            .rfind('-')
+            .map_or(0, |d| self.col(d));
+        self.remove_lines(start, end, col);
     }
 
     /// Removes one entry of a block mapping (its lines), or of a flow mapping (with a comma).
@@ -258,8 +307,29 @@ impl<'d, 'a> Ops<'d, 'a> {
         let end = self
             .after_line(self.doc.span(v).end.max(kspan.end))
             .unwrap_or(self.text.len());
-        self.edits.push(Edit::replace(start..end, ""));
+        self.remove_lines(start, end, self.col(kspan.start));
     }
+}
+
+/// The comment of a line (`# ...`), outside quotes, if it has one.
+fn comment_of(line: &str) -> Option<&str> {
+    let mut quote: Option<char> = None;
+    let mut prev = ' ';
+    for (i, c) in line.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '#' && prev.is_whitespace() => return Some(&line[i..]),
+            None if (c == '"' || c == '\'')
+                && (prev.is_whitespace() || matches!(prev, ':' | '[' | '{' | ',')) =>
+            {
+                quote = Some(c)
+            }
+            None => {}
+        }
+        prev = c;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -355,8 +425,10 @@ mod tests {
         let t = "s:\n- a\n- b # two\n- c\n";
         assert_eq!(
             run(t, |o| o.remove_item(at(o.doc, &["s"]), 1)),
-            "s:\n- a\n- c\n"
+            "s:\n- a\n# two\n- c\n"
         );
+        let t = "s:\n- a\n- b";
+        assert_eq!(run(t, |o| o.remove_item(at(o.doc, &["s"]), 1)), "s:\n- a");
         let t = "s: [a, b, c]\n";
         assert_eq!(
             run(t, |o| o.remove_item(at(o.doc, &["s"]), 1)),

@@ -467,7 +467,18 @@ impl<'a> Stream<'a> {
                 Event::DocumentEnd | Event::StreamEnd => break,
                 Event::Scalar(value, style, anchor, tag) => {
                     let style = convert_style(style);
-                    let span = self.shift(scalar_span(self.text, style, span));
+                    let mut span = scalar_span(self.text, style, span);
+                    if value.is_empty() && style == Style::Plain {
+                        // An empty value (`key:` then the next key) is reported at the next
+                        // token; it sits right after its key's colon.
+                        if let Some(k) = b.stack.last().and_then(|o| o.pending_key) {
+                            let kend = b.doc.nodes[k.0 as usize].span.end - self.base;
+                            if let Some(c) = self.text[kend..].find(':') {
+                                span = kend + c + 1..kend + c + 1;
+                            }
+                        }
+                    }
+                    let span = self.shift(span);
                     let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
                     b.add(Kind::Scalar { value, style }, span, tag, anchor, false)?;
                 }
@@ -995,6 +1006,17 @@ mod tests {
         let (docs, _) = parse_all(t, Limits::default());
         assert_eq!(text_of(t, &docs[0], &["a"]), "- x\n- y");
         assert_eq!(text_of(t, &docs[0], &["b"]), "- z");
+    }
+
+    #[test]
+    fn empty_values_sit_after_their_colon() {
+        let t = "a:\nb: ~\nc:  # note\nd: 1\n";
+        let (docs, _) = parse_all(t, Limits::default());
+        let d = &docs[0];
+        let root = d.root.unwrap();
+        assert_eq!(d.span(d.get(root, "a").unwrap().1), 2..2);
+        assert_eq!(text_of(t, d, &["b"]), "~");
+        assert_eq!(d.span(d.get(root, "c").unwrap().1), 10..10);
     }
 
     #[test]
