@@ -149,6 +149,7 @@ pub fn plan_text(text: &str, setup: &Setup, opts: Options) -> Result<FilePlan, P
         offset: None,
         message: format!("internal error, nothing written: {m}"),
     })?;
+    let new_text = keep_final_newline(text, new_text);
     verify(&new_text, setup, documents, &unplanned)?;
     notes.sort_by_key(|n| n.offset);
     notes.dedup_by(|a, b| a.offset == b.offset && a.message == b.message);
@@ -158,6 +159,23 @@ pub fn plan_text(text: &str, setup: &Setup, opts: Options) -> Result<FilePlan, P
         documents,
         gateways,
     })
+}
+
+/// Edits never mean to change whether the file ends with a line break: an insertion or removal
+/// at the end of a file without one would add one (or the reverse), so restore it here.
+fn keep_final_newline(old: &str, mut new: String) -> String {
+    if old.is_empty() || new.is_empty() {
+        return new;
+    }
+    match (old.ends_with('\n'), new.ends_with('\n')) {
+        (false, true) => {
+            let cut = if new.ends_with("\r\n") { 2 } else { 1 };
+            new.truncate(new.len() - cut);
+        }
+        (true, false) => new.push_str(if old.ends_with("\r\n") { "\r\n" } else { "\n" }),
+        _ => {}
+    }
+    new
 }
 
 fn describe(o: &ObjectRef) -> String {
@@ -219,4 +237,25 @@ fn verify(
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keep_final_newline;
+
+    #[test]
+    fn the_final_newline_is_kept_as_it_was() {
+        assert_eq!(
+            keep_final_newline("a: 1", "a: 1\nb: 2\n".into()),
+            "a: 1\nb: 2"
+        );
+        assert_eq!(
+            keep_final_newline("a: 1\r\n", "a: 1\r\nb: 2".into()),
+            "a: 1\r\nb: 2\r\n"
+        );
+        assert_eq!(
+            keep_final_newline("a: 1\n", "a: 1\nb: 2\n".into()),
+            "a: 1\nb: 2\n"
+        );
+    }
 }

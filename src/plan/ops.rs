@@ -219,20 +219,9 @@ impl<'d, 'a> Ops<'d, 'a> {
         })
     }
 
-    /// Removes whole lines `start..end` (keeping their comments); when they run to the end of a
-    /// file without a final newline, the newline before them goes too, so none appears.
-    fn remove_lines(&mut self, mut start: usize, end: usize, col: usize) {
-        let mut keep = self.kept_comments(start..end, col);
-        if end == self.text.len() && !self.text.ends_with('\n') {
-            if keep.is_empty() && start > 0 {
-                start -= 1;
-                if start > 0 && self.text.as_bytes()[start - 1] == b'\r' {
-                    start -= 1;
-                }
-            } else {
-                keep.truncate(keep.trim_end_matches(['\r', '\n']).len());
-            }
-        }
+    /// Removes whole lines `start..end`, keeping their comments.
+    fn remove_lines(&mut self, start: usize, end: usize, col: usize) {
+        let keep = self.kept_comments(start..end, col);
         self.edits.push(Edit::replace(start..end, keep));
     }
 
@@ -427,8 +416,6 @@ mod tests {
             run(t, |o| o.remove_item(at(o.doc, &["s"]), 1)),
             "s:\n- a\n# two\n- c\n"
         );
-        let t = "s:\n- a\n- b";
-        assert_eq!(run(t, |o| o.remove_item(at(o.doc, &["s"]), 1)), "s:\n- a");
         let t = "s: [a, b, c]\n";
         assert_eq!(
             run(t, |o| o.remove_item(at(o.doc, &["s"]), 1)),
