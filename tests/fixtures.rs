@@ -696,19 +696,6 @@ fn apply_diff_snapshots() {
     }
 }
 
-/// Resolved by apply: what an audit of apply's output must no longer report.
-const RESOLVES: &[&str] = &[
-    "overflow-block-missing",
-    "required-affinity-missing",
-    "ecs-not-selected",
-    "virtual-not-selected",
-    "ecs-taint-not-tolerated",
-    "virtual-taint-not-tolerated",
-    "ecs-not-preferred",
-    "virtual-not-preferred",
-    "weights-inverted",
-];
-
 /// On every fixture apply either refuses with exit 2 (a parse error, or a pool it cannot know)
 /// or produces output that (a) apply leaves unchanged, (b) audit no longer reports any finding
 /// apply resolves for, and (c) keeps every comment line; and `--check` agrees with whether the
@@ -773,7 +760,7 @@ fn apply_resolves_its_findings_and_is_idempotent() {
         for f in findings(&v) {
             let name = f["object"]["name"].as_str().unwrap_or("");
             let kept = left.iter().any(|l| l.contains(&format!(" {name} ")));
-            if RESOLVES.contains(&rule_of(f)) && !kept {
+            if spillway::plan::RESOLVES.contains(&rule_of(f)) && !kept {
                 problems.push(format!(
                     "{}: after apply, audit still reports {}",
                     fx.rel,

@@ -163,6 +163,15 @@ fn requirement_as_is(r: &ReqView) -> Y {
     Y::Map(pairs)
 }
 
+/// Repairs a near miss in place: the wrong field gets the intended value (keeping its quoting),
+/// or the missing field is added to `entry`.
+fn repair(ops: &mut Ops, entry: NodeId, m: &crate::check::near::Miss) {
+    match m.at {
+        Some(s) => ops.set_scalar(s.node, &m.want),
+        None => ops.add_entries(entry, &[(m.field.to_string(), Y::s(&m.want))]),
+    }
+}
+
 /// Where new content goes: into an existing mapping, or in place of a null value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Container {
@@ -432,10 +441,7 @@ impl Planner<'_, '_> {
                 .iter()
                 .find_map(|t| toleration_miss(t, taint, &gates).map(|m| (t, m)))
             {
-                match m.at {
-                    Some(s) => ops.set_scalar(s.node, &m.want),
-                    None => ops.add_entries(t.node, &[(m.field.to_string(), Y::s(&m.want))]),
-                }
+                repair(ops, t.node, &m);
                 continue;
             }
             new_items.push(toleration(taint));
@@ -491,13 +497,7 @@ impl Planner<'_, '_> {
             {
                 if ej != vj {
                     if let Some(m) = requirement_miss(&t.exprs[ej], e) {
-                        match m.at {
-                            Some(s) => ops.set_scalar(s.node, &m.want),
-                            None => ops.add_entries(
-                                t.exprs[ej].node,
-                                &[(m.field.to_string(), Y::s(&m.want))],
-                            ),
-                        }
+                        repair(ops, t.exprs[ej].node, &m);
                     }
                     let moved = if requirement_miss(&t.exprs[vj], v).is_some() {
                         requirement(v)
@@ -531,10 +531,7 @@ impl Planner<'_, '_> {
                 .flat_map(|t| &t.exprs)
                 .find_map(|r| requirement_miss(r, label).map(|m| (r, m)))
             {
-                match m.at {
-                    Some(s) => ops.set_scalar(s.node, &m.want),
-                    None => ops.add_entries(r.node, &[(m.field.to_string(), Y::s(&m.want))]),
-                }
+                repair(ops, r.node, &m);
                 continue;
             }
             new_terms.push(term(label));
@@ -636,10 +633,7 @@ impl Planner<'_, '_> {
                     .find_map(|r| requirement_miss(r, label).map(|m| (i, r, m)))
             });
             if let Some((i, r, m)) = miss {
-                match m.at {
-                    Some(s) => ops.set_scalar(s.node, &m.want),
-                    None => ops.add_entries(r.node, &[(m.field.to_string(), Y::s(&m.want))]),
-                }
+                repair(ops, r.node, &m);
                 idx[slot] = Some(i);
                 continue;
             }

@@ -59,12 +59,6 @@ impl Which {
             Which::Virt => p.1,
         }
     }
-    fn other(self) -> Which {
-        match self {
-            Which::Ecs => Which::Virt,
-            Which::Virt => Which::Ecs,
-        }
-    }
     fn nodes(self) -> &'static str {
         match self {
             Which::Ecs => "the ECS node(s)",
@@ -117,6 +111,28 @@ fn term_for<'v>(view: &'v PodView, f: &Facts, which: Which) -> Option<(NodeId, &
         },
         None => (term.node, &term.route),
     })
+}
+
+/// Adds the related spans that give a finding its context: the required term that sends pods to
+/// the pool (`verb`: "sends pods to", "selects"), and where an inferred pool fact came from.
+fn with_context(
+    cx: &PodCtx,
+    mut finding: Finding,
+    which: Which,
+    verb: &str,
+    (origin, what): (&crate::pools::Origin, &str),
+) -> Finding {
+    if let Some((node, route)) = term_for(cx.view, cx.facts, which) {
+        finding = finding.related(cx.label(
+            node,
+            route,
+            format!("the required term {verb} {} here", which.nodes()),
+        ));
+    }
+    if let Some(l) = cx.origin(origin, what, &which.flag(what)) {
+        finding = finding.related(l);
+    }
+    finding
 }
 
 /// `ecs-not-selected` / `virtual-not-selected`.
@@ -225,7 +241,7 @@ pub fn taint_not_tolerated(
         .tolerations()
         .iter()
         .find_map(|t| toleration_miss(t, taint, &f.gates).map(|m| (t, m)));
-    let mut finding =
+    let finding =
         match miss {
             Some((t, m)) => {
                 let (node, route) = m.at.map_or((t.node, &t.route), |s| (s.node, &s.route));
@@ -252,16 +268,7 @@ pub fn taint_not_tolerated(
                 ))
             }
         };
-    if let Some((node, route)) = term_for(view, f, which) {
-        finding = finding.related(cx.label(
-            node,
-            route,
-            format!("the required term sends pods to {} here", which.nodes()),
-        ));
-    }
-    if let Some(l) = cx.origin(origin, "taint", &which.flag("taint")) {
-        finding = finding.related(l);
-    }
+    let finding = with_context(cx, finding, which, "sends pods to", (origin, "taint"));
     out.push(finding);
 }
 
@@ -300,7 +307,7 @@ pub fn not_preferred(
         .filter_map(|p| p.preference.as_ref())
         .flat_map(|t| &t.exprs)
         .find_map(|r| requirement_miss(r, label).map(|m| (r, m)));
-    let mut finding = match miss {
+    let finding = match miss {
         Some((r, m)) => {
             let (node, route) = m.at.map_or((r.node, &r.route), |s| (s.node, &s.route));
             cx.finding(rule, node, route, base)
@@ -328,16 +335,11 @@ pub fn not_preferred(
         }
     };
     // Name the required term the preference should agree with.
-    if let Some((node, route)) = term_for(view, f, which) {
-        finding = finding.related(cx.label(
-            node,
-            route,
-            format!("the required term selects {} here", which.nodes()),
-        ));
-    }
-    if let Some(l) = cx.origin(origin, "label", &which.flag("label")) {
-        finding = finding.related(l);
-    }
-    let _ = which.other();
-    out.push(finding);
+    out.push(with_context(
+        cx,
+        finding,
+        which,
+        "selects",
+        (origin, "label"),
+    ));
 }
