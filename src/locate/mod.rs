@@ -132,8 +132,9 @@ fn labels_of(doc: &Document, node: Option<NodeId>) -> BTreeMap<String, String> {
     m
 }
 
-/// Builds a layer along `route` from the root: the node if it exists, else the nearest ancestor.
-fn layer(doc: &Document, root: NodeId, route: Route) -> Layer {
+/// Builds a layer along `route` from the object: the node if it exists, else the nearest
+/// ancestor. The layer's route is absolute: `prefix` (where the object is) then `route`.
+fn layer(doc: &Document, root: NodeId, prefix: &Route, route: Route) -> Layer {
     let mut anchor = root;
     let mut key = None;
     let mut node = Some(root);
@@ -159,7 +160,7 @@ fn layer(doc: &Document, root: NodeId, route: Route) -> Layer {
     }
     let node = node.filter(|n| doc.is_map(*n));
     Layer {
-        route,
+        route: prefix.join(&route),
         node,
         anchor,
         key,
@@ -179,10 +180,21 @@ fn is_gateway_labels(labels: &BTreeMap<String, String>) -> bool {
 
 /// Finds the gateway pod specs of one document.
 pub fn locate(doc: &Document, opts: &Options) -> Result<Located, String> {
+    match doc.root {
+        Some(root) => locate_object(doc, root, &Route::default(), opts),
+        None => Ok(Located::default()),
+    }
+}
+
+/// Finds the gateway pod specs of the object at `root`, which sits at `prefix` in its document
+/// (the document root, or an item of a KRM `ResourceList`). Routes in the result are absolute.
+pub fn locate_object(
+    doc: &Document,
+    root: NodeId,
+    prefix: &Route,
+    opts: &Options,
+) -> Result<Located, String> {
     let mut out = Located::default();
-    let Some(root) = doc.root else {
-        return Ok(out);
-    };
     if !doc.is_map(root) {
         out.skipped.push("not a mapping".into());
         return Ok(out);
@@ -220,7 +232,7 @@ pub fn locate(doc: &Document, opts: &Options) -> Result<Located, String> {
 
     match (kind.as_str(), group) {
         ("IstioGateway", "istio.alibabacloud.com") => {
-            let spec = layer(doc, root, key_route(&["spec"]));
+            let spec = layer(doc, root, prefix, key_route(&["spec"]));
             let labels_node = spec
                 .node
                 .and_then(|s| doc.get(s, "podLabels"))
@@ -280,7 +292,7 @@ pub fn locate(doc: &Document, opts: &Options) -> Result<Located, String> {
                         flavor: Flavor::IstioGateway,
                         layers: vec![
                             Layer {
-                                route,
+                                route: prefix.join(&route),
                                 node: Some(node),
                                 anchor: node,
                                 key: None,
@@ -336,6 +348,7 @@ pub fn locate(doc: &Document, opts: &Options) -> Result<Located, String> {
                     layers: vec![layer(
                         doc,
                         root,
+                        prefix,
                         key_route(&["spec", "components", "ingressGateways"])
                             .index(i)
                             .child("k8s"),
@@ -372,7 +385,7 @@ pub fn locate(doc: &Document, opts: &Options) -> Result<Located, String> {
             out.targets.push(Target {
                 object,
                 flavor: Flavor::PodSpec,
-                layers: vec![layer(doc, root, key_route(pod))],
+                layers: vec![layer(doc, root, prefix, key_route(pod))],
                 pod_labels: labels_node,
                 workload_kind: kind,
             });
@@ -397,7 +410,7 @@ pub fn locate(doc: &Document, opts: &Options) -> Result<Located, String> {
                 for qp in found {
                     let route = parse_query_path(&qp)
                         .ok_or_else(|| format!("cannot follow JSONPath result `{qp}`"))?;
-                    let l = layer(doc, root, route);
+                    let l = layer(doc, root, prefix, route);
                     if l.node.is_none() {
                         continue;
                     }

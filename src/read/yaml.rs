@@ -856,6 +856,13 @@ impl Route {
         r
     }
 
+    /// This route followed by `rest`.
+    pub fn join(&self, rest: &Route) -> Route {
+        let mut r = self.clone();
+        r.0.extend(rest.0.iter().cloned());
+        r
+    }
+
     /// The notation the apiserver uses in its errors: `spec.tolerations[1].value`.
     pub fn dotted(&self) -> String {
         let mut s = String::new();
