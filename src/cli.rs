@@ -34,6 +34,22 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
     },
+    /// Write a commented starter .spillway.yaml.
+    Init {
+        /// Where to write it
+        #[arg(default_value = ".spillway.yaml")]
+        path: String,
+        /// Overwrite an existing file
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -47,6 +63,12 @@ pub enum RulesFormat {
 pub enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning and other SARIF viewers)
+    Sarif,
+    /// GitHub Actions workflow commands (annotations)
+    Github,
+    /// GitLab Code Quality report
+    Gitlab,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -100,6 +122,12 @@ pub struct InputArgs {
     /// Most YAML nodes in one document
     #[arg(long, value_name = "N", default_value_t = 5_000_000)]
     pub max_nodes: usize,
+    /// Use this configuration file instead of the nearest .spillway.yaml
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
+    /// Do not read any .spillway.yaml
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +145,15 @@ pub struct AuditArgs {
     /// Say which objects and files were skipped and why
     #[arg(short, long)]
     pub verbose: bool,
+    /// Warnings fail the run too (exit 1)
+    #[arg(long, conflicts_with = "exit_zero")]
+    pub strict: bool,
+    /// Report, but always exit 0 unless an input could not be read (for adopting spillway)
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print nothing on stderr but errors (no summary line)
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

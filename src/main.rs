@@ -9,6 +9,9 @@ fn main() {
         Command::Apply(args) => commands::apply::run(args),
         Command::Explain { rule } => commands::rules::explain(rule),
         Command::Rules { format } => commands::rules::list(*format),
+        Command::Init { path, force } => commands::init::run(path, *force),
+        Command::Completions { shell } => commands::docs::completions(*shell),
+        Command::Man => commands::docs::man(),
     };
     std::process::exit(code);
 }

@@ -199,9 +199,21 @@ pub fn run(args: &AuditArgs) -> i32 {
     let summary = Summary::of(&reports);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    let code = exit_code(&reports, args.strict, args.exit_zero);
     match args.format {
         Format::Json => {
             let _ = out.write_all(json::render(&reports, &summary).as_bytes());
+        }
+        Format::Sarif => {
+            let _ = out.write_all(
+                crate::render::ci::sarif(&reports, code != super::EXIT_ERROR).as_bytes(),
+            );
+        }
+        Format::Github => {
+            let _ = out.write_all(crate::render::ci::github(&reports).as_bytes());
+        }
+        Format::Gitlab => {
+            let _ = out.write_all(crate::render::ci::gitlab(&reports).as_bytes());
         }
         Format::Human => {
             let style = human::Style {
@@ -218,8 +230,10 @@ pub fn run(args: &AuditArgs) -> i32 {
             for r in rendered {
                 let _ = out.write_all(r.as_bytes());
             }
-            eprintln!("{}", summary_line(&summary));
         }
+    }
+    if !args.quiet {
+        eprintln!("{}", summary_line(&summary));
     }
     let _ = out.flush();
     if args.verbose {
@@ -232,7 +246,7 @@ pub fn run(args: &AuditArgs) -> i32 {
             }
         }
     }
-    exit_code(&reports)
+    code
 }
 
 /// `spillway: 2 errors, 1 warning, 0 infos in 3 files (4 gateways); 1 file could not be read`.
@@ -261,14 +275,17 @@ pub fn summary_line(s: &Summary) -> String {
     line
 }
 
-/// 2 when an input failed, else 1 when an error-level finding exists, else 0.
-pub fn exit_code(reports: &[FileReport]) -> i32 {
+/// 2 when an input failed; else 1 when an error-level finding exists (or, with `strict`, a
+/// warning), unless `exit_zero`; else 0.
+pub fn exit_code(reports: &[FileReport], strict: bool, exit_zero: bool) -> i32 {
+    let fails = |s: Severity| s == Severity::Error || (strict && s == Severity::Warning);
     if reports.iter().any(|r| r.error.is_some()) {
         super::EXIT_ERROR
-    } else if reports
-        .iter()
-        .flat_map(|r| &r.findings)
-        .any(|f| f.severity == Severity::Error)
+    } else if !exit_zero
+        && reports
+            .iter()
+            .flat_map(|r| &r.findings)
+            .any(|f| fails(f.severity))
     {
         super::EXIT_FINDINGS
     } else {

@@ -2,6 +2,8 @@
 
 pub mod apply;
 pub mod audit;
+pub mod docs;
+pub mod init;
 pub mod rules;
 
 /// Exit codes, as documented in `spillway --help`.

@@ -1,13 +1,26 @@
 //! `spillway rules` and `spillway explain RULE`.
 
+use std::io::Write;
+
 use crate::cli::RulesFormat;
+
+/// Writes to stdout; a closed pipe (`spillway rules | head`) is not an error worth a panic.
+fn emit(s: &str) {
+    let _ = std::io::stdout().lock().write_all(s.as_bytes());
+}
 use crate::rules::{self, RULES};
 
 pub fn list(format: RulesFormat) -> i32 {
     match format {
         RulesFormat::Text => {
             for r in RULES {
-                println!("{:<30} {:<8} {}", r.id, r.severity.as_str(), r.summary);
+                emit(&format!(
+                    "{:<30} {:<8} {}
+",
+                    r.id,
+                    r.severity.as_str(),
+                    r.summary
+                ));
             }
         }
         RulesFormat::Json => {
@@ -22,12 +35,12 @@ pub fn list(format: RulesFormat) -> i32 {
                     })
                 })
                 .collect();
-            println!(
-                "{}",
+            emit(&format!(
+                "{}\n",
                 serde_json::to_string_pretty(&v).expect("serializable")
-            );
+            ));
         }
-        RulesFormat::Markdown => print!("{}", rules::markdown()),
+        RulesFormat::Markdown => emit(&rules::markdown()),
     }
     super::EXIT_OK
 }
@@ -46,12 +59,12 @@ const NOT_RULES: &[(&str, &str)] = &[
 
 pub fn explain(id: &str) -> i32 {
     if let Some((_, text)) = NOT_RULES.iter().find(|(n, _)| *n == id) {
-        print!("{text}");
+        emit(text);
         return super::EXIT_OK;
     }
     match rules::find(id) {
         Some(r) => {
-            print!("{}", rules::explain(r));
+            emit(&rules::explain(r));
             super::EXIT_OK
         }
         None => {

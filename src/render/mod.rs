@@ -1,5 +1,6 @@
 //! **render**: findings and read errors as text for people (miette) or JSON for tools.
 
+pub mod ci;
 pub mod diff;
 pub mod human;
 pub mod json;
