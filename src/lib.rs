@@ -6,6 +6,7 @@
 pub mod check;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod k8s;
 pub mod locate;
 pub mod plan;

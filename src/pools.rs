@@ -188,7 +188,7 @@ pub struct InvNode {
 }
 
 /// `kubectl get nodes -o yaml|json` (a List of Node) or a stream of Node objects.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Inventory {
     pub source: Source,
     pub nodes: Vec<InvNode>,

@@ -4,6 +4,7 @@
 
 pub mod facts;
 pub mod near;
+pub mod suppress;
 pub mod view;
 
 use std::ops::Range;
@@ -165,18 +166,7 @@ pub fn check_document(
     for target in targets {
         let view = view::read(doc, target);
         let facts = facts::compute(&view, pools, inventory);
-        let cx = PodCtx {
-            doc,
-            target,
-            view: &view,
-            facts: &facts,
-            inventory,
-        };
-        for rule in crate::rules::RULES {
-            if let crate::rules::Check::Pod(f) = rule.check {
-                f(&cx, &mut out);
-            }
-        }
+        out.extend(check_target(doc, target, &view, &facts, inventory));
         all_facts.push(facts);
     }
     let dcx = DocCtx { doc, targets };
@@ -187,6 +177,30 @@ pub fn check_document(
     }
     sort_dedup(&mut out);
     (out, all_facts)
+}
+
+/// Runs the pod-level rules on one gateway whose view and facts are already computed.
+pub fn check_target(
+    doc: &Document,
+    target: &Target,
+    view: &view::PodView,
+    facts: &facts::Facts,
+    inventory: Option<&Inventory>,
+) -> Vec<Finding> {
+    let cx = PodCtx {
+        doc,
+        target,
+        view,
+        facts,
+        inventory,
+    };
+    let mut out = Vec::new();
+    for rule in crate::rules::RULES {
+        if let crate::rules::Check::Pod(f) = rule.check {
+            f(&cx, &mut out);
+        }
+    }
+    out
 }
 
 /// Runs the node-inventory rules once per run.

@@ -7,12 +7,13 @@ use std::io::Write;
 use rayon::prelude::*;
 
 use crate::cli::ApplyArgs;
+use crate::commands::audit::assign;
 use crate::plan::{self, FilePlan, Options};
 use crate::read::lines::LineIndex;
 use crate::read::walk::{self, Input};
 use crate::read::{self, Source};
 use crate::render::diff;
-use crate::setup::{setup, Setup};
+use crate::setup::{Setup, Setups};
 
 /// What happened to one input.
 struct Outcome {
@@ -55,26 +56,12 @@ fn position(text: &str, offset: Option<usize>) -> String {
 
 /// `spillway apply`.
 pub fn run(args: &ApplyArgs) -> i32 {
-    let setup = match setup(&args.input, &args.pools) {
+    let mut setups = match Setups::new(&args.input, &args.pools) {
         Ok(s) => s,
         Err(m) => {
             eprintln!("spillway: {m}");
             return super::EXIT_ERROR;
         }
-    };
-    let (ecs_weight, virtual_weight) = (
-        args.ecs_weight.unwrap_or(80),
-        args.virtual_weight.unwrap_or(20),
-    );
-    if virtual_weight >= ecs_weight {
-        eprintln!("spillway: --ecs-weight ({ecs_weight}) must be greater than --virtual-weight ({virtual_weight}): ECS is the preferred pool");
-        return super::EXIT_ERROR;
-    }
-    let opts = Options {
-        ecs_weight,
-        virtual_weight,
-        weights_explicit: args.ecs_weight.is_some() || args.virtual_weight.is_some(),
-        fix_node_selector: args.fix_node_selector,
     };
     let exclude = match walk::excludes(&args.input.exclude) {
         Ok(g) => g,
@@ -96,19 +83,56 @@ pub fn run(args: &ApplyArgs) -> i32 {
         eprintln!("spillway: --write cannot rewrite standard input; use --diff, or no flag to print the result");
         return super::EXIT_ERROR;
     }
+    let skipped = found.skipped.clone();
+    let jobs = assign(found, &mut setups);
     if args.verbose {
-        for (name, why) in &found.skipped {
+        for (name, why) in skipped.iter().chain(&jobs.excluded) {
             eprintln!("spillway: skipped {name}: {why}");
         }
     }
-    let mut outcomes: Vec<Outcome> = found
-        .inputs
+    // Weights: the flags, else the configuration file's, else 80/20.
+    let opts_for = |setup: &Setup| -> Result<Options, String> {
+        let ecs_weight = args.ecs_weight.or(setup.weights.0).unwrap_or(80);
+        let virtual_weight = args.virtual_weight.or(setup.weights.1).unwrap_or(20);
+        if virtual_weight >= ecs_weight {
+            return Err(format!(
+                "the ECS weight ({ecs_weight}) must be greater than the virtual-node weight ({virtual_weight}): ECS is the preferred pool"
+            ));
+        }
+        Ok(Options {
+            ecs_weight,
+            virtual_weight,
+            weights_explicit: args.ecs_weight.is_some() || args.virtual_weight.is_some(),
+            fix_node_selector: args.fix_node_selector,
+        })
+    };
+    let mut outcomes: Vec<Outcome> = jobs
+        .jobs
         .par_iter()
-        .map(|i| plan_input(i, &setup, opts))
+        .map(|(i, setup)| match opts_for(setup) {
+            Ok(opts) => plan_input(i, setup, opts),
+            Err(m) => Outcome {
+                name: match i {
+                    Input::Stdin => "<stdin>".into(),
+                    Input::File(p) => read::display_name(p),
+                },
+                source: None,
+                result: Err((None, m)),
+            },
+        })
         .collect();
-    outcomes.extend(found.errors.into_iter().map(|e| Outcome {
+    outcomes.extend(jobs.errors.into_iter().map(|e| Outcome {
         name: e.name,
         source: None,
+        result: Err((e.offset, e.message)),
+    }));
+    outcomes.extend(jobs.config_errors.into_iter().map(|e| Outcome {
+        name: e.name,
+        source: Some(Source {
+            name: String::new(),
+            path: None,
+            text: e.text,
+        }),
         result: Err((e.offset, e.message)),
     }));
 

@@ -6,6 +6,7 @@ use rayon::prelude::*;
 
 use crate::check::{self, Severity};
 use crate::cli::{AuditArgs, Color, Format};
+use crate::config::ConfigError;
 use crate::locate;
 use crate::pools::Label;
 use crate::read::walk::{self, Input};
@@ -13,7 +14,10 @@ use crate::read::yaml::Stream;
 use crate::read::{self, ReadError, Source};
 use crate::render::json::Summary;
 use crate::render::{human, json, FileError, FileReport};
+use crate::setup::Setups;
 pub use crate::setup::{setup, Setup};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The result of checking one source: its report and the ECS labels its gateways inferred.
 pub struct Checked {
@@ -30,6 +34,7 @@ pub fn check_source(source: Source, setup: &Setup) -> Checked {
     let mut inferred_taints = Vec::new();
     let (mut documents, mut gateways) = (0, 0);
     let mut error = None;
+    let mut ignores = check::suppress::comments(&source.text);
     {
         let mut stream = Stream::new(&source.text, setup.limits);
         while let Some(doc) = stream.next_document() {
@@ -61,6 +66,13 @@ pub fn check_source(source: Source, setup: &Setup) -> Checked {
                     .map(|s| format!("document {}: {s}", doc.index)),
             );
             gateways += located.targets.len();
+            for t in &located.targets {
+                if let Some(ig) = check::suppress::annotation(&doc, &t.object) {
+                    if !ignores.iter().any(|x| x.span == ig.span) {
+                        ignores.push(ig);
+                    }
+                }
+            }
             let (f, facts) = check::check_document(
                 &doc,
                 &located.targets,
@@ -82,6 +94,7 @@ pub fn check_source(source: Source, setup: &Setup) -> Checked {
             }
         }
     }
+    let findings = check::suppress::apply(&source.text, findings, &ignores, &setup.severities);
     Checked {
         report: FileReport {
             name: source.name,
@@ -116,12 +129,72 @@ fn unreadable(e: ReadError) -> Checked {
     }
 }
 
+/// The inputs of a run, each with the setup its configuration gives it; configuration files
+/// that could not be used, and inputs a configuration excludes.
+pub struct Jobs {
+    pub jobs: Vec<(Input, Arc<Setup>)>,
+    pub config_errors: Vec<ConfigError>,
+    pub excluded: Vec<(String, String)>,
+    pub errors: Vec<ReadError>,
+}
+
+/// Gives every found input its setup (per configuration file), dropping what a configuration
+/// excludes.
+pub fn assign(found: walk::Found, setups: &mut Setups) -> Jobs {
+    let mut out = Jobs {
+        jobs: Vec::new(),
+        config_errors: Vec::new(),
+        excluded: Vec::new(),
+        errors: found.errors,
+    };
+    let mut globs: HashMap<String, globset::GlobSet> = HashMap::new();
+    for input in found.inputs {
+        match setups.for_input(&input) {
+            Ok((setup, cfg)) => {
+                if let (Some(cfg), Input::File(p)) = (&cfg, &input) {
+                    let g = globs
+                        .entry(cfg.name.clone())
+                        .or_insert_with(|| walk::excludes(&cfg.exclude).unwrap_or_default());
+                    if cfg.excludes(p, g) {
+                        out.excluded.push((
+                            read::display_name(p),
+                            format!("matches `exclude` in {}", cfg.name),
+                        ));
+                        continue;
+                    }
+                }
+                out.jobs.push((input, setup));
+            }
+            Err(e) => {
+                if !out.config_errors.iter().any(|x| x.name == e.name) {
+                    out.config_errors.push(e);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A configuration file's error as a report (exit 2, shown with its location).
+pub fn config_report(e: ConfigError) -> FileReport {
+    FileReport {
+        name: e.name,
+        text: e.text,
+        findings: Vec::new(),
+        error: Some(FileError {
+            offset: e.offset,
+            message: e.message,
+        }),
+        documents: 0,
+        gateways: 0,
+        skipped: Vec::new(),
+    }
+}
+
 /// Reads every input (in parallel) and checks it; reports come back in input order.
-pub fn check_inputs(found: walk::Found, setup: &Setup) -> Vec<Checked> {
-    let mut out: Vec<Checked> = found
-        .inputs
-        .par_iter()
-        .map(|input| {
+pub fn check_inputs(jobs: &[(Input, Arc<Setup>)]) -> Vec<Checked> {
+    jobs.par_iter()
+        .map(|(input, setup)| {
             let src = match input {
                 Input::Stdin => read::read_stdin(),
                 Input::File(p) => read::read_file(p),
@@ -131,9 +204,7 @@ pub fn check_inputs(found: walk::Found, setup: &Setup) -> Vec<Checked> {
                 Err(e) => unreadable(e),
             }
         })
-        .collect();
-    out.extend(found.errors.into_iter().map(unreadable));
-    out
+        .collect()
 }
 
 fn use_color(c: Color) -> bool {
@@ -149,7 +220,7 @@ fn use_color(c: Color) -> bool {
 
 /// `spillway audit`.
 pub fn run(args: &AuditArgs) -> i32 {
-    let setup = match setup(&args.input, &args.pools) {
+    let mut setups = match Setups::new(&args.input, &args.pools) {
         Ok(s) => s,
         Err(m) => {
             eprintln!("spillway: {m}");
@@ -164,8 +235,11 @@ pub fn run(args: &AuditArgs) -> i32 {
         }
     };
     let found = walk::discover(&args.input.paths, &exclude);
-    let skipped_files = found.skipped.clone();
-    let checked = check_inputs(found, &setup);
+    let mut skipped_files = found.skipped.clone();
+    let jobs = assign(found, &mut setups);
+    skipped_files.extend(jobs.excluded.iter().cloned());
+    let mut checked = check_inputs(&jobs.jobs);
+    checked.extend(jobs.errors.into_iter().map(unreadable));
     let mut inferred: Vec<Label> = Vec::new();
     let mut inferred_taints = Vec::new();
     let mut reports = Vec::with_capacity(checked.len() + 1);
@@ -182,8 +256,14 @@ pub fn run(args: &AuditArgs) -> i32 {
         }
         reports.push(c.report);
     }
-    if let Some(inv) = &setup.inventory {
-        let findings = check::check_nodes(inv, &setup.pools, &inferred, &inferred_taints);
+    reports.extend(jobs.config_errors.into_iter().map(config_report));
+    // The node side is checked once, with the pools of the first input's setup.
+    let node_setup = match jobs.jobs.first() {
+        Some((_, s)) => Some(s.clone()),
+        None => setup(&args.input, &args.pools).ok().map(Arc::new),
+    };
+    if let (Some(inv), Some(s)) = (setups.inventory(), &node_setup) {
+        let findings = check::check_nodes(inv, &s.pools, &inferred, &inferred_taints);
         if !findings.is_empty() {
             reports.push(FileReport {
                 name: inv.source.name.clone(),

@@ -323,6 +323,9 @@ pub struct Planner<'c, 'a> {
     pub facts: &'c Facts,
     pub pools: &'c Pools,
     pub opts: Options,
+    /// Rules whose findings on this gateway are suppressed or turned off: apply leaves what
+    /// they cover alone.
+    pub skip: &'c [&'static str],
 }
 
 impl Planner<'_, '_> {
@@ -383,7 +386,14 @@ impl Planner<'_, '_> {
         }
     }
 
+    fn skips(&self, rule: &str) -> bool {
+        self.skip.contains(&rule)
+    }
+
     pub fn plan(&self, ops: &mut Ops, notes: &mut Vec<Note>) {
+        if self.skips("overflow-block-missing") {
+            return;
+        }
         let mut pending = Pending::default();
         self.required(ops, &mut pending, notes);
         self.preferred(ops, &mut pending, notes);
@@ -412,7 +422,13 @@ impl Planner<'_, '_> {
         let valid =
             |t: &&crate::check::view::TolView| k8s::validate_toleration(&t.tol, &gates).is_empty();
         let mut new_items = Vec::new();
-        for taint in [&self.pools.virt_taint, &self.pools.ecs_taint] {
+        for (taint, rule) in [
+            (&self.pools.virt_taint, "virtual-taint-not-tolerated"),
+            (&self.pools.ecs_taint, "ecs-taint-not-tolerated"),
+        ] {
+            if self.skips(rule) {
+                continue;
+            }
             if tols
                 .iter()
                 .filter(valid)
@@ -431,6 +447,9 @@ impl Planner<'_, '_> {
                         .is_none_or(|e| e.is_empty() || e == taint.effect)
             });
             if let Some(t) = keyless {
+                if self.skips("invalid-toleration") {
+                    continue;
+                }
                 match &t.key {
                     Some(k) => ops.set_scalar(k.node, &taint.key),
                     None => ops.add_first_entry(t.node, "key", &Y::s(&taint.key)),
@@ -459,7 +478,7 @@ impl Planner<'_, '_> {
         ];
         let (e, v) = (&self.pools.ecs_label, &self.pools.virt_label);
         let Some(req) = &self.view.required else {
-            if self.affinity_blocked(notes) {
+            if self.affinity_blocked(notes) || self.skips("required-affinity-missing") {
                 return;
             }
             let terms = Y::Seq(vec![term(e), term(v)]);
@@ -492,6 +511,10 @@ impl Planner<'_, '_> {
             };
             let ej = t.exprs.iter().position(|r| about(r, e));
             let vj = t.exprs.iter().position(|r| about(r, v));
+            if self.skips("term-selects-nothing") {
+                self.note_other_term(t.node, tf, notes);
+                continue;
+            }
             if let (Some(ej), Some(vj), Some((_, seq))) =
                 (ej, vj, self.doc.get(t.node, "matchExpressions"))
             {
@@ -513,8 +536,11 @@ impl Planner<'_, '_> {
             }
             self.note_other_term(t.node, tf, notes);
         }
-        for (label, selects) in [(e, &mut selects_e), (v, &mut selects_v)] {
-            if *selects {
+        for (label, selects, rule) in [
+            (e, &mut selects_e, "ecs-not-selected"),
+            (v, &mut selects_v, "virtual-not-selected"),
+        ] {
+            if *selects || self.skips(rule) {
                 continue;
             }
             // An invalid requirement on the pool's key is the user's to fix (invalid-node-affinity).
@@ -598,7 +624,7 @@ impl Planner<'_, '_> {
         let (e, v) = (&self.pools.ecs_label, &self.pools.virt_label);
         let (ew, vw) = (self.opts.ecs_weight, self.opts.virtual_weight);
         let Some((field, prefs)) = &self.view.preferred else {
-            if self.affinity_blocked(notes) {
+            if self.affinity_blocked(notes) || self.skips("ecs-not-preferred") {
                 return;
             }
             self.insert(
@@ -621,8 +647,9 @@ impl Planner<'_, '_> {
             self.facts.prefs.iter().position(|p| p.1 && !p.0),
         ];
         let mut new_prefs = Vec::new();
+        let rules = ["ecs-not-preferred", "virtual-not-preferred"];
         for (slot, (label, weight)) in [(e, ew), (v, vw)].into_iter().enumerate() {
-            if idx[slot].is_some() {
+            if idx[slot].is_some() || self.skips(rules[slot]) {
                 continue;
             }
             let miss = prefs.iter().enumerate().find_map(|(i, p)| {
@@ -645,13 +672,14 @@ impl Planner<'_, '_> {
         };
         let valid = |w: i64| (1..=100).contains(&w);
         let (mut new_e, mut new_v) = (current(idx[0], ew), current(idx[1], vw));
-        if !valid(new_e) {
+        let fix_invalid = !self.skips("invalid-node-affinity");
+        if fix_invalid && !valid(new_e) {
             new_e = ew;
         }
-        if !valid(new_v) {
+        if fix_invalid && !valid(new_v) {
             new_v = vw;
         }
-        if self.opts.weights_explicit || new_v >= new_e {
+        if self.opts.weights_explicit || (new_v >= new_e && !self.skips("weights-inverted")) {
             (new_e, new_v) = (ew, vw);
         }
         if let Some(i) = idx[0] {
@@ -673,7 +701,7 @@ impl Planner<'_, '_> {
             return;
         }
         let blocks = selector_blocks(self.view, self.facts);
-        if blocks.is_empty() {
+        if blocks.is_empty() || self.skips("node-selector-blocks-overflow") {
             return;
         }
         if !self.opts.fix_node_selector {

@@ -60,6 +60,7 @@ pub fn plan_text(text: &str, setup: &Setup, opts: Options) -> Result<FilePlan, P
     let mut notes = Vec::new();
     let mut unplanned: Vec<ObjectRef> = Vec::new();
     let (mut documents, mut gateways) = (0, 0);
+    let ignores = check::suppress::comments(text);
     let mut stream = Stream::new(text, setup.limits);
     while let Some(doc) = stream.next_document() {
         let doc = doc.map_err(|e| PlanError {
@@ -93,6 +94,27 @@ pub fn plan_text(text: &str, setup: &Setup, opts: Options) -> Result<FilePlan, P
                 message: format!("cannot apply to {}: {m}", describe(&target.object)),
             })?;
             let mut ops = ops::Ops::new(&doc, text);
+            // What a suppression or the configuration takes out of apply's hands.
+            let found = check::check_target(&doc, target, &v, &facts, setup.inventory.as_ref());
+            let mut igs = ignores.clone();
+            igs.extend(check::suppress::annotation(&doc, &target.object));
+            let kept = check::suppress::apply(text, found.clone(), &igs, &setup.severities);
+            let mut skip: Vec<&'static str> = found
+                .iter()
+                .filter(|f| {
+                    !kept
+                        .iter()
+                        .any(|k| k.rule.id == f.rule.id && k.primary.span == f.primary.span)
+                })
+                .map(|f| f.rule.id)
+                .collect();
+            skip.extend(
+                setup
+                    .severities
+                    .iter()
+                    .filter(|(_, s)| s.is_none())
+                    .map(|(id, _)| *id),
+            );
             block::Planner {
                 doc: &doc,
                 target,
@@ -100,6 +122,7 @@ pub fn plan_text(text: &str, setup: &Setup, opts: Options) -> Result<FilePlan, P
                 facts: &facts,
                 pools: &pools,
                 opts,
+                skip: &skip,
             }
             .plan(&mut ops, &mut tnotes);
             let layer = target.primary();
@@ -215,6 +238,15 @@ fn verify(
             &setup.pools,
             setup.inventory.as_ref(),
         );
+        // What is suppressed or turned off was left alone on purpose.
+        let mut igs = check::suppress::comments(new_text);
+        igs.extend(
+            located
+                .targets
+                .iter()
+                .filter_map(|t| check::suppress::annotation(&doc, &t.object)),
+        );
+        let findings = check::suppress::apply(new_text, findings, &igs, &setup.severities);
         if let Some(f) = findings.iter().find(|f| {
             RESOLVES.contains(&f.rule.id)
                 && f.object.as_ref().is_none_or(|o| !unplanned.contains(o))

@@ -9,7 +9,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// One input: a file or standard input, its text, and the name used in reports.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Source {
     /// Name shown in reports: the path as given (relative stays relative), or `<stdin>`.
     pub name: String,

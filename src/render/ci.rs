@@ -66,6 +66,33 @@ fn region(lines: &LineIndex, span: &std::ops::Range<usize>) -> Value {
     json!({"startLine": l, "startColumn": c, "endLine": el, "endColumn": ec})
 }
 
+/// A physical location with the flagged text and the whole lines around it, so that viewers
+/// can show it without the file.
+fn physical(text: &str, lines: &LineIndex, name: &str, span: &std::ops::Range<usize>) -> Value {
+    let mut flagged = region(lines, span);
+    let s = span.start.min(text.len());
+    let e = span.end.clamp(s, text.len());
+    if e > s {
+        flagged["snippet"] = json!({"text": &text[s..e]});
+    }
+    let line_start = |o: usize| text[..o].rfind('\n').map_or(0, |p| p + 1);
+    let line_end = |o: usize| text[o..].find('\n').map_or(text.len(), |p| o + p);
+    let ctx = line_start(line_start(s).saturating_sub(1))
+        ..line_end(
+            line_end(e)
+                .min(text.len())
+                .saturating_add(1)
+                .min(text.len()),
+        );
+    let mut context = region(lines, &ctx);
+    context["snippet"] = json!({"text": &text[ctx.clone()]});
+    json!({
+        "artifactLocation": {"uri": uri(name), "uriBaseId": "%SRCROOT%"},
+        "region": flagged,
+        "contextRegion": context
+    })
+}
+
 /// SARIF 2.1.0, one run, with every rule described in `tool.driver.rules`.
 pub fn sarif(reports: &[FileReport], strict_success: bool) -> String {
     let rules: Vec<Value> = RULES
@@ -89,7 +116,7 @@ pub fn sarif(reports: &[FileReport], strict_success: bool) -> String {
     let mut notifications = Vec::new();
     for r in reports {
         let lines = LineIndex::new(&r.text);
-        let location = |span: &std::ops::Range<usize>| json!({"artifactLocation": {"uri": uri(&r.name), "uriBaseId": "%SRCROOT%"}, "region": region(&lines, span)});
+        let location = |span: &std::ops::Range<usize>| physical(&r.text, &lines, &r.name, span);
         for f in &r.findings {
             let rule_index = RULES
                 .iter()
@@ -137,7 +164,6 @@ pub fn sarif(reports: &[FileReport], strict_success: bool) -> String {
             "name": "spillway",
             "version": env!("CARGO_PKG_VERSION"),
             "semanticVersion": env!("CARGO_PKG_VERSION"),
-            "informationUri": "https://github.com/spillway-dev/spillway",
             "rules": rules
         }},
         "columnKind": "unicodeCodePoints",

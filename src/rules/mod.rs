@@ -25,6 +25,7 @@ mod pool;
 mod required_affinity_missing;
 mod term_selects_nothing;
 mod unrelated_required_term;
+mod unused_ignore;
 mod virtual_not_preferred;
 mod virtual_not_selected;
 mod virtual_taint_not_tolerated;
@@ -39,6 +40,8 @@ pub enum Check {
     Doc(fn(&DocCtx, &mut Vec<Finding>)),
     /// The node inventory given with `--nodes`.
     Nodes(fn(&NodesCtx, &mut Vec<Finding>)),
+    /// Reported by the suppression pass (`check::suppress`), not by a check of its own.
+    Suppression,
 }
 
 /// A rule's identity and check.
@@ -83,6 +86,7 @@ pub static RULES: &[&Rule] = &[
     &ecs_node_untainted::RULE,
     &ecs_node_cordoned::RULE,
     &no_virtual_node::RULE,
+    &unused_ignore::RULE,
 ];
 
 /// Looks a rule up by id.

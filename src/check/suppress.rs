@@ -1,0 +1,208 @@
+//! Suppressions and severity overrides, applied to a file's findings after the rules ran.
+//!
+//! - `# spillway: ignore[RULE,...]` on any line of a finding's primary span, or on the line just
+//!   before it, suppresses those rules there;
+//! - the annotation `spillway.dev/ignore: RULE,...` on an object (for generated YAML, where
+//!   comments do not survive) suppresses those rules for the whole object;
+//! - a suppression that suppresses nothing is itself reported (`unused-ignore`);
+//! - the configuration's `rules:` changes a rule's severity or turns it off.
+
+use std::ops::Range;
+
+use crate::check::{Finding, Label, Severity};
+use crate::locate::ObjectRef;
+use crate::read::lines::LineIndex;
+use crate::read::yaml::{Document, Kind, Seg};
+
+/// The annotation that suppresses rules for one object.
+pub const ANNOTATION: &str = "spillway.dev/ignore";
+
+/// One suppression: where it is written and which rules it names.
+#[derive(Debug, Clone)]
+pub struct Ignore {
+    /// The comment or annotation value.
+    pub span: Range<usize>,
+    /// For a comment, its (1-based) line; `None` for an annotation.
+    pub line: Option<usize>,
+    /// For an annotation, the object it is on (document index and identity).
+    pub object: Option<(usize, ObjectRef)>,
+    /// Rule ids with the span of each, to report an unused one precisely.
+    pub rules: Vec<(String, Range<usize>)>,
+}
+
+/// Parses `RULE, RULE` at `base`, returning each id with its span.
+fn rule_list(list: &str, base: usize) -> Vec<(String, Range<usize>)> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    for part in list.split(',') {
+        let trimmed = part.trim();
+        if !trimmed.is_empty() {
+            let start = base + pos + (part.len() - part.trim_start().len());
+            out.push((trimmed.to_owned(), start..start + trimmed.len()));
+        }
+        pos += part.len() + 1;
+    }
+    out
+}
+
+/// Every `# spillway: ignore[...]` comment of a text.
+pub fn comments(text: &str) -> Vec<Ignore> {
+    const MARK: &str = "spillway: ignore[";
+    let mut out = Vec::new();
+    let mut line_start = 0;
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        if let Some(hash) = line.find('#') {
+            let comment = &line[hash..];
+            if let Some(at) = comment.find(MARK) {
+                let list_start = hash + at + MARK.len();
+                if let Some(close) = line[list_start..].find(']') {
+                    let list = &line[list_start..list_start + close];
+                    out.push(Ignore {
+                        span: line_start + hash..line_start + list_start + close + 1,
+                        line: Some(n + 1),
+                        object: None,
+                        rules: rule_list(list, line_start + list_start),
+                    });
+                }
+            }
+        }
+        line_start += line.len();
+    }
+    out
+}
+
+/// The `spillway.dev/ignore` annotation of an object (the object's root node).
+pub fn annotation(doc: &Document, object: &ObjectRef) -> Option<Ignore> {
+    let root = doc.root?;
+    let path = [Seg::Key("metadata".into()), Seg::Key("annotations".into())];
+    let ann = doc.at(root, &path)?;
+    let (_, v) = doc.get(ann, ANNOTATION)?;
+    let n = doc.node(doc.resolve(v));
+    let Kind::Scalar { value, .. } = &n.kind else {
+        return None;
+    };
+    // Ids are located inside the scalar's text when it is written plain or quoted on one line.
+    let inner = n.span.start
+        + usize::from(!matches!(
+            n.kind,
+            Kind::Scalar {
+                style: crate::read::yaml::Style::Plain,
+                ..
+            }
+        ));
+    Some(Ignore {
+        span: n.span.clone(),
+        line: None,
+        object: Some((doc.index, object.clone())),
+        rules: rule_list(value, inner),
+    })
+}
+
+/// Applies severity overrides, then suppressions; returns the kept findings and one
+/// `unused-ignore` finding per rule id of a suppression that suppressed nothing.
+pub fn apply(
+    text: &str,
+    mut findings: Vec<Finding>,
+    ignores: &[Ignore],
+    severities: &[(&'static str, Option<Severity>)],
+) -> Vec<Finding> {
+    findings.retain_mut(
+        |f| match severities.iter().find(|(id, _)| *id == f.rule.id) {
+            Some((_, None)) => false,
+            Some((_, Some(s))) => {
+                f.severity = *s;
+                true
+            }
+            None => true,
+        },
+    );
+    if ignores.is_empty() {
+        return findings;
+    }
+    let lines = LineIndex::new(text);
+    let mut used: Vec<Vec<bool>> = ignores.iter().map(|i| vec![false; i.rules.len()]).collect();
+    findings.retain(|f| {
+        let first = lines.line_col(f.primary.span.start).0;
+        let last = lines.line_col(f.primary.span.end).0;
+        let mut suppressed = false;
+        for (ig, u) in ignores.iter().zip(used.iter_mut()) {
+            let covers = match (&ig.line, &ig.object) {
+                (Some(l), _) => *l + 1 >= first && *l <= last,
+                (None, Some((doc, obj))) => {
+                    f.document == *doc
+                        && f.object.as_ref().is_some_and(|o| {
+                            o.kind == obj.kind && o.name == obj.name && o.namespace == obj.namespace
+                        })
+                }
+                (None, None) => false,
+            };
+            if !covers {
+                continue;
+            }
+            for (i, (id, _)) in ig.rules.iter().enumerate() {
+                if id == f.rule.id || id == "all" {
+                    u[i] = true;
+                    suppressed = true;
+                }
+            }
+        }
+        !suppressed
+    });
+    let rule = crate::rules::find("unused-ignore").expect("registered");
+    for (ig, u) in ignores.iter().zip(&used) {
+        for ((id, span), used) in ig.rules.iter().zip(u) {
+            if *used {
+                continue;
+            }
+            let known = id == "all" || crate::rules::find(id).is_some();
+            let why = if known {
+                format!("`{id}` is suppressed here, but no `{id}` finding is there to suppress")
+            } else {
+                format!("`{id}` is not a spillway rule (`spillway rules` lists them)")
+            };
+            findings.push(Finding {
+                rule,
+                severity: severities
+                    .iter()
+                    .find(|(r, _)| *r == rule.id)
+                    .map_or(Some(rule.severity), |(_, s)| *s)
+                    .unwrap_or(Severity::Info),
+                message: why,
+                help: Some("remove it, so that it does not hide a future mistake".into()),
+                primary: Label {
+                    span: span.clone(),
+                    message: "suppresses nothing".into(),
+                    path: None,
+                },
+                related: Vec::new(),
+                document: ig.object.as_ref().map_or(0, |(d, _)| *d),
+                object: ig.object.as_ref().map(|(_, o)| o.clone()),
+            });
+        }
+    }
+    if severities
+        .iter()
+        .any(|(id, s)| *id == rule.id && s.is_none())
+    {
+        findings.retain(|f| f.rule.id != rule.id);
+    }
+    crate::check::sort_dedup(&mut findings);
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comment_grammar() {
+        let t = "a: 1\nb: 2  # spillway: ignore[rule-a, rule-b]\n# spillway: ignore[x]\n# spillway: ignore rule-c\n";
+        let ig = comments(t);
+        assert_eq!(ig.len(), 2);
+        assert_eq!(ig[0].line, Some(2));
+        let ids: Vec<&str> = ig[0].rules.iter().map(|(r, _)| r.as_str()).collect();
+        assert_eq!(ids, ["rule-a", "rule-b"]);
+        assert_eq!(&t[ig[0].rules[1].1.clone()], "rule-b");
+        assert_eq!(ig[1].line, Some(3));
+    }
+}
