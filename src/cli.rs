@@ -50,6 +50,10 @@ pub enum Command {
     },
     /// Print the man page (roff).
     Man,
+    /// KRM function: a ResourceList on stdin, a ResourceList on stdout (kpt fn eval --exec, kustomize exec functions).
+    Krm(Box<crate::commands::krm::KrmArgs>),
+    /// kustomize legacy exec transformer plugin: resources on stdin, the transformer's config file as argument.
+    KustomizePlugin(Box<crate::commands::kustomize::KustomizeArgs>),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -12,6 +12,8 @@ fn main() {
         Command::Init { path, force } => commands::init::run(path, *force),
         Command::Completions { shell } => commands::docs::completions(*shell),
         Command::Man => commands::docs::man(),
+        Command::Krm(args) => commands::krm::run(args),
+        Command::KustomizePlugin(args) => commands::kustomize::run(args),
     };
     std::process::exit(code);
 }

@@ -555,3 +555,113 @@ fn removing_the_last_entry_keeps_no_final_newline_and_its_comments() {
     let out = String::from_utf8(out).unwrap();
     assert_eq!(out, format!("{}  # pinned by hand", correct()));
 }
+
+// --- regressions from the review of issues 4 and 5 -----------------------------------------------
+
+fn apply_ok(text: &str, extra: &[&str]) -> String {
+    let out = spillway()
+        .args(["apply", "-"])
+        .args(extra)
+        .write_stdin(text.to_owned())
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+/// A null weight is filled in place (it got a second `weight` key, a duplicate the apiserver
+/// rejects); an empty toleration value too (it was an internal error).
+#[test]
+fn null_fields_are_filled_in_place() {
+    let text = correct()
+        .replacen("- weight: 20", "- weight: ~", 1)
+        .replace("value: myvalue", "value:");
+    let out = apply_ok(&text, &POOLS);
+    assert_eq!(out, correct());
+    assert_eq!(apply_ok(&out, &POOLS), out);
+}
+
+/// A JSON manifest stays JSON (YAML flow was inserted into it).
+#[test]
+fn json_stays_json() {
+    let text = r#"{
+  "apiVersion": "istio.alibabacloud.com/v1beta1",
+  "kind": "IstioGateway",
+  "metadata": {"name": "gw", "namespace": "istio-system"},
+  "spec": {
+    "tolerations": [
+      {"key": "virtual-kubelet.io/provider", "operator": "Equal", "value": "alibabacloud", "effect": "NoSchedule"}
+    ]
+  }
+}
+"#;
+    let out = apply_ok(text, &POOLS);
+    let v: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}):\n{out}"));
+    assert_eq!(v["spec"]["tolerations"][1]["value"], "myvalue");
+    assert_eq!(
+        v["spec"]["affinity"]["nodeAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0]
+            ["weight"],
+        80
+    );
+    assert!(
+        out.contains(
+            r#"{"key": "mykey", "operator": "Equal", "value": "myvalue", "effect": "NoSchedule"}"#
+        ),
+        "{out}"
+    );
+    assert_eq!(apply_ok(&out, &POOLS), out);
+}
+
+/// A trailing comma in a flow sequence (it was an internal error).
+#[test]
+fn a_trailing_comma_in_flow_style() {
+    let text = "apiVersion: istio.alibabacloud.com/v1beta1\nkind: IstioGateway\nmetadata: {name: gw}\nspec:\n  tolerations: [{key: virtual-kubelet.io/provider, operator: Equal, value: alibabacloud, effect: NoSchedule},]\n";
+    let out = apply_ok(text, &POOLS);
+    assert!(out.contains("  tolerations: [{key: virtual-kubelet.io/provider, operator: Equal, value: alibabacloud, effect: NoSchedule}, {key: mykey, operator: Equal, value: myvalue, effect: NoSchedule},]\n"), "{out}");
+}
+
+/// A pool toleration the apiserver rejects is repaired, not duplicated.
+#[test]
+fn a_rejected_pool_toleration_is_repaired() {
+    let text = "apiVersion: istio.alibabacloud.com/v1beta1\nkind: IstioGateway\nmetadata: {name: gw}\nspec:\n  tolerations:\n  - {key: virtual-kubelet.io/provider, operator: Exists, value: alibabacloud, effect: NoSchedule}\n  - key: mykey\n    operator: Equal\n    value: myvalue\n    effect: NoSchedule\n    tolerationSeconds: 30\n";
+    let out = apply_ok(text, &POOLS);
+    assert!(out.contains("  tolerations:\n  - {key: virtual-kubelet.io/provider, operator: Equal, value: alibabacloud, effect: NoSchedule}\n  - key: mykey\n    operator: Equal\n    value: myvalue\n    effect: NoSchedule\n  affinity:"), "{out}");
+}
+
+/// Without flags, a typo in the required term is not taken for the ECS label: apply refuses
+/// (audit reports ecs-label-mismatch); with --nodes, the nodes settle it and apply repairs it.
+#[test]
+fn a_required_term_typo_is_not_inferred_as_the_pool() {
+    let text = correct().replacen("- asmgateway", "- asmgatway", 1);
+    spillway()
+        .args(["apply", "-"])
+        .write_stdin(text.clone())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("several candidate ECS labels"));
+    spillway()
+        .args(["audit", "-"])
+        .write_stdin(text.clone())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("ecs-label-mismatch"));
+    let d = tempfile::tempdir().unwrap();
+    let nodes = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Node\n  metadata: {name: node1, labels: {mykey4pod: asmgateway}}\n  spec: {taints: [{key: mykey, value: myvalue, effect: NoSchedule}]}\n- apiVersion: v1\n  kind: Node\n  metadata: {name: vk, labels: {type: virtual-kubelet}}\n";
+    write(d.path(), "nodes.yaml", nodes);
+    let out = spillway()
+        .current_dir(d.path())
+        .args(["apply", "-", "--nodes", "nodes.yaml"])
+        .write_stdin(text)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "ECS label `mykey4pod=asmgateway` read from node node1",
+        ))
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(String::from_utf8(out).unwrap(), correct());
+}

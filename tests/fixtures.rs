@@ -710,6 +710,7 @@ fn apply_resolves_its_findings_and_is_idempotent() {
         if first.code == 2 {
             let expected = fx.expect_exit == Some(2)
                 || fx.stem().starts_with("ecs-pool-unknown")
+                || fx.stem().starts_with("ecs-label-mismatch")
                 || fx.stem().starts_with("wrong-type");
             if !expected {
                 problems.push(format!(

@@ -65,8 +65,8 @@ pub struct Facts {
     pub tolerated_virt: Option<bool>,
     pub gates: k8s::Gates,
     /// Several candidates for the ECS label or taint were found in the manifest (none was used).
-    pub ambiguous_labels: Vec<Label>,
-    pub ambiguous_taints: Vec<k8s::Taint>,
+    pub ambiguous_labels: Vec<(Label, Origin)>,
+    pub ambiguous_taints: Vec<(k8s::Taint, Origin)>,
     /// Routes under which a value had the wrong type (rules below them stay quiet).
     pub type_error_routes: Vec<Route>,
 }
@@ -207,19 +207,47 @@ fn impossible(
             ));
         }
     }
-    // With an inventory, a term no node satisfies. A term about a pool's own label is left to
-    // the node rules (ecs-label-on-no-node, no-virtual-node), which name the fix.
-    let about_pool = |p: &PoolFacts| {
-        p.label()
-            .is_some_and(|l| t.exprs.iter().any(|r| r.req.key == l.key))
+    // With an inventory, a term no node satisfies. A term about a pool that no node carries
+    // the label of is left to the node rules (ecs-label-on-no-node, no-virtual-node).
+    let unlabelled_pool = |p: &PoolFacts| {
+        p.nodes.is_empty()
+            && p.label()
+                .is_some_and(|l| t.exprs.iter().any(|r| r.req.key == l.key))
     };
-    if let Some(inv) = inv.filter(|_| !about_pool(ecs) && !about_pool(virt)) {
+    // A near miss of a pool's label is what the pool rules report (with the intended value).
+    let near_miss = [ecs, virt].iter().any(|p| {
+        p.label().is_some_and(|l| {
+            t.exprs
+                .iter()
+                .any(|r| crate::check::near::requirement_miss(r, l).is_some())
+        })
+    });
+    if let Some(inv) = inv.filter(|_| !unlabelled_pool(ecs) && !unlabelled_pool(virt) && !near_miss)
+    {
         if !inv
             .nodes
             .iter()
             .any(|n| k8s::term_matches(&t.term, &n.node))
         {
-            return Some(format!("no node in {} satisfies it", inv.source.name));
+            // Name the requirement that no node satisfies, when one alone does that.
+            let culprit = t.exprs.iter().find(|r| {
+                !inv.nodes
+                    .iter()
+                    .any(|n| k8s::requirement_matches(&r.req, &n.node.labels))
+            });
+            return Some(match culprit {
+                Some(r) => format!(
+                    "no node in {} satisfies its requirement `{} {} [{}]`",
+                    inv.source.name,
+                    r.req.key,
+                    r.req.operator,
+                    r.req.values.join(", ")
+                ),
+                None => format!(
+                    "no node in {} satisfies all its requirements at once",
+                    inv.source.name
+                ),
+            });
         }
     }
     None
@@ -260,18 +288,15 @@ fn label_candidates(view: &PodView, virt: &PoolFacts) -> Vec<(Label, Origin)> {
             push(&mut out, t.exprs.iter().find_map(candidate));
         }
     }
-    if out.is_empty() {
-        let mut prefs: Vec<_> = view.preferred().iter().collect();
-        prefs.sort_by_key(|p| std::cmp::Reverse(p.weight.as_ref().map_or(0, |w| w.value)));
-        // The heaviest preference names the ECS pool; lighter ones are not rival candidates.
-        if let Some(t) = prefs
-            .into_iter()
-            .filter_map(|p| p.preference.as_ref())
-            .next()
-        {
-            push(&mut out, t.exprs.iter().find_map(candidate));
-        }
-    }
+    // The heaviest preference that names a candidate: when it disagrees with the required
+    // terms, one of them is misspelt and the pool is ambiguous.
+    let mut prefs: Vec<_> = view.preferred().iter().collect();
+    prefs.sort_by_key(|p| std::cmp::Reverse(p.weight.as_ref().map_or(0, |w| w.value)));
+    let pref = prefs
+        .into_iter()
+        .filter_map(|p| p.preference.as_ref())
+        .find_map(|t| t.exprs.iter().find_map(candidate));
+    push(&mut out, pref);
     out
 }
 
@@ -313,14 +338,44 @@ fn taint_candidates(view: &PodView, virt: &PoolFacts) -> Vec<(k8s::Taint, Origin
 }
 
 /// One candidate is an inference; several are an ambiguity (kept for messages).
-fn pick<T: Clone>(mut c: Vec<(T, Origin)>, ambiguous: &mut Vec<T>) -> Option<(T, Origin)> {
+fn pick<T: Clone>(
+    mut c: Vec<(T, Origin)>,
+    ambiguous: &mut Vec<(T, Origin)>,
+) -> Option<(T, Origin)> {
     match c.len() {
         1 => c.pop(),
         0 => None,
         _ => {
-            ambiguous.extend(c.into_iter().map(|(t, _)| t));
+            ambiguous.extend(c);
             None
         }
+    }
+}
+
+/// With an inventory, the label candidates real (non-virtual) nodes carry settle an ambiguity.
+fn settle_by_nodes(
+    c: Vec<(Label, Origin)>,
+    inv: Option<&Inventory>,
+    virt: &PoolFacts,
+) -> Vec<(Label, Origin)> {
+    let Some(inv) = inv else { return c };
+    let vkey = virt.label().map(|l| l.key.clone());
+    let carried: Vec<(Label, Origin)> = c
+        .iter()
+        .filter_map(|(l, _)| {
+            inv.nodes
+                .iter()
+                .find(|n| {
+                    n.node.labels.get(&l.key) == Some(&l.value)
+                        && vkey.as_ref().is_none_or(|k| !n.node.labels.contains_key(k))
+                })
+                .map(|n| (l.clone(), Origin::Nodes(n.node.name.clone())))
+        })
+        .collect();
+    if carried.len() == 1 {
+        carried
+    } else {
+        c
     }
 }
 
@@ -342,7 +397,10 @@ pub fn compute(view: &PodView, pools: &PoolConfig, inv: Option<&Inventory>) -> F
         nodes: Vec::new(),
     };
     if ecs.label.is_none() {
-        ecs.label = pick(label_candidates(view, &virt), &mut ambiguous_labels);
+        ecs.label = pick(
+            settle_by_nodes(label_candidates(view, &virt), inv, &virt),
+            &mut ambiguous_labels,
+        );
     }
     if let Some(inv) = inv {
         if let Some(l) = virt.label() {

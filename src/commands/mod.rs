@@ -4,6 +4,8 @@ pub mod apply;
 pub mod audit;
 pub mod docs;
 pub mod init;
+pub mod krm;
+pub mod kustomize;
 pub mod rules;
 
 /// Exit codes, as documented in `spillway --help`.

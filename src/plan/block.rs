@@ -5,7 +5,7 @@
 
 use crate::check::facts::{selector_blocks, Facts, TermFacts};
 use crate::check::near::{requirement_miss, toleration_miss};
-use crate::check::view::{PodView, PrefView, ReqView};
+use crate::check::view::{PodView, PrefView, ReqView, TermView};
 use crate::k8s;
 use crate::locate::Target;
 use crate::plan::edit::Edit;
@@ -44,13 +44,16 @@ pub struct Pools {
 pub fn pools(f: &Facts, doc: &Document, notes: &mut Vec<Note>) -> Result<Pools, String> {
     let ecs_label = match &f.ecs.label {
         Some((l, o)) => {
-            if let Origin::Inferred(n) = o {
-                notes.push(Note {
+            match o {
+                Origin::Inferred(n) => notes.push(Note {
                     offset: doc.span(*n).start,
-                    message: format!(
-                        "ECS label `{l}` inferred from the manifest (pass --ecs-label to set it)"
-                    ),
-                });
+                    message: format!("ECS label `{l}` inferred from the manifest (pass --ecs-label to set it)"),
+                }),
+                Origin::Nodes(node) => notes.push(Note {
+                    offset: doc.start,
+                    message: format!("ECS label `{l}` read from node {node} in --nodes (pass --ecs-label to set it)"),
+                }),
+                _ => {}
             }
             l.clone()
         }
@@ -58,7 +61,7 @@ pub fn pools(f: &Facts, doc: &Document, notes: &mut Vec<Note>) -> Result<Pools, 
             let c: Vec<String> = f
                 .ambiguous_labels
                 .iter()
-                .map(|l| format!("`{l}`"))
+                .map(|(l, _)| format!("`{l}`"))
                 .collect();
             return Err(format!(
                 "the manifest names several candidate ECS labels ({}): pass --ecs-label K=V",
@@ -71,14 +74,16 @@ pub fn pools(f: &Facts, doc: &Document, notes: &mut Vec<Note>) -> Result<Pools, 
     };
     let ecs_taint = match &f.ecs.taint {
         Some((t, o)) => {
-            if let Origin::Inferred(n) = o {
-                notes.push(Note {
+            match o {
+                Origin::Inferred(n) => notes.push(Note {
                     offset: doc.span(*n).start,
-                    message: format!(
-                        "ECS taint `{}` inferred from the manifest (pass --ecs-taint to set it)",
-                        taint_str(t)
-                    ),
-                });
+                    message: format!("ECS taint `{}` inferred from the manifest (pass --ecs-taint to set it)", taint_str(t)),
+                }),
+                Origin::Nodes(node) => notes.push(Note {
+                    offset: doc.start,
+                    message: format!("ECS taint `{}` read from node {node} in --nodes (pass --ecs-taint to set it)", taint_str(t)),
+                }),
+                _ => {}
             }
             t.clone()
         }
@@ -86,7 +91,7 @@ pub fn pools(f: &Facts, doc: &Document, notes: &mut Vec<Note>) -> Result<Pools, 
             let c: Vec<String> = f
                 .ambiguous_taints
                 .iter()
-                .map(|t| format!("`{}`", taint_str(t)))
+                .map(|(t, _)| format!("`{}`", taint_str(t)))
                 .collect();
             return Err(format!(
                 "the tolerations name several candidate ECS taints ({}): pass --ecs-taint K=V:EFFECT",
@@ -168,7 +173,16 @@ fn requirement_as_is(r: &ReqView) -> Y {
 fn repair(ops: &mut Ops, entry: NodeId, m: &crate::check::near::Miss) {
     match m.at {
         Some(s) => ops.set_scalar(s.node, &m.want),
-        None => ops.add_entries(entry, &[(m.field.to_string(), Y::s(&m.want))]),
+        None => set_field(ops, entry, m.field, Y::s(&m.want)),
+    }
+}
+
+/// Sets a field of a mapping that is missing or null (`value:`, `weight: ~`): a null value is
+/// filled where it is, never given a second key.
+fn set_field(ops: &mut Ops, entry: NodeId, field: &str, value: Y) {
+    match ops.doc.get(entry, field) {
+        Some((k, v)) if ops.doc.is_null(v) => ops.fill_value(k, v, &value),
+        _ => ops.add_entries(entry, &[(field.to_string(), value)]),
     }
 }
 
@@ -436,6 +450,19 @@ impl Planner<'_, '_> {
             {
                 continue;
             }
+            // The pool's own toleration, tolerating at match time but rejected by the apiserver:
+            // repair it rather than add a second one.
+            let rejected = tols.iter().find(|t| {
+                t.tol.key.as_deref() == Some(taint.key.as_str())
+                    && k8s::tolerates(&t.tol, taint, &gates)
+                    && !valid(t)
+            });
+            if let Some(t) = rejected {
+                if !self.skips("invalid-toleration") {
+                    self.repair_rejected(ops, t, taint);
+                }
+                continue;
+            }
             // The published procedure's virtual toleration without its key: add the key.
             let keyless = tols.iter().find(|t| {
                 t.tol.key.as_deref().unwrap_or("").is_empty()
@@ -467,6 +494,28 @@ impl Planner<'_, '_> {
         }
         if !new_items.is_empty() {
             self.insert(pending, notes, &["tolerations"], Y::Seq(new_items));
+        }
+    }
+
+    /// Makes a pool toleration the apiserver rejects valid: `Exists` with a value becomes
+    /// `Equal` (when the value is the taint's) or loses the value; `tolerationSeconds` without
+    /// `NoExecute` is removed (it only applies to NoExecute taints).
+    fn repair_rejected(&self, ops: &mut Ops, t: &crate::check::view::TolView, taint: &k8s::Taint) {
+        let exists = t.tol.operator.as_deref() == Some("Exists");
+        if let (true, Some(v)) = (exists, &t.value) {
+            match (&t.operator, v.value == taint.value) {
+                (Some(op), true) => ops.set_scalar(op.node, "Equal"),
+                _ => {
+                    if let Some((k, _)) = self.doc.get(t.node, "value") {
+                        ops.remove_entry(self.doc.resolve(t.node), k);
+                    }
+                }
+            }
+        }
+        if t.seconds.is_some() && t.tol.effect.as_deref() != Some("NoExecute") {
+            if let Some((k, _)) = self.doc.get(t.node, "tolerationSeconds") {
+                ops.remove_entry(self.doc.resolve(t.node), k);
+            }
         }
     }
 
@@ -512,7 +561,7 @@ impl Planner<'_, '_> {
             let ej = t.exprs.iter().position(|r| about(r, e));
             let vj = t.exprs.iter().position(|r| about(r, v));
             if self.skips("term-selects-nothing") {
-                self.note_other_term(t.node, tf, notes);
+                self.note_other_term(t, tf, notes);
                 continue;
             }
             if let (Some(ej), Some(vj), Some((_, seq))) =
@@ -534,7 +583,7 @@ impl Planner<'_, '_> {
                     continue;
                 }
             }
-            self.note_other_term(t.node, tf, notes);
+            self.note_other_term(t, tf, notes);
         }
         for (label, selects, rule) in [
             (e, &mut selects_e, "ecs-not-selected"),
@@ -570,14 +619,26 @@ impl Planner<'_, '_> {
     }
 
     /// Notes on required terms apply keeps as they are.
-    fn note_other_term(&self, node: NodeId, tf: &TermFacts, notes: &mut Vec<Note>) {
-        if let Some(why) = &tf.impossible {
+    fn note_other_term(&self, t: &TermView, tf: &TermFacts, notes: &mut Vec<Note>) {
+        let node = t.node;
+        // A near miss of a pool's label is repaired (or reported) with that pool.
+        let near_miss = t.exprs.iter().any(|r| {
+            requirement_miss(r, &self.pools.ecs_label).is_some()
+                || requirement_miss(r, &self.pools.virt_label).is_some()
+        });
+        if !k8s::validate_term(&t.term, true).is_empty() {
+            self.note(
+                notes,
+                node,
+                "left a required term the apiserver rejects (see invalid-node-affinity)".into(),
+            );
+        } else if let Some(why) = &tf.impossible {
             self.note(
                 notes,
                 node,
                 format!("left a required term that can select no node: {why}"),
             );
-        } else if !tf.ecs && !tf.virt && !tf.mentions_ecs && !tf.mentions_virt {
+        } else if !tf.ecs && !tf.virt && !tf.mentions_ecs && !tf.mentions_virt && !near_miss {
             self.note(
                 notes,
                 node,
@@ -611,7 +672,7 @@ impl Planner<'_, '_> {
             Some(int) => ops
                 .edits
                 .push(Edit::replace(self.doc.span(int.node), w.to_string())),
-            None => ops.add_entries(p.node, &[("weight".into(), Y::Int(w))]),
+            None => set_field(ops, p.node, "weight", Y::Int(w)),
         }
     }
 

@@ -59,6 +59,8 @@ pub fn plan_text(text: &str, setup: &Setup, opts: Options) -> Result<FilePlan, P
     let mut edits: Vec<edit::Edit> = Vec::new();
     let mut notes = Vec::new();
     let mut unplanned: Vec<ObjectRef> = Vec::new();
+    // Every finding before apply, per object and rule: apply may resolve findings, never add one.
+    let mut before: Vec<(Option<ObjectRef>, &'static str)> = Vec::new();
     let (mut documents, mut gateways) = (0, 0);
     let ignores = check::suppress::comments(text);
     let mut stream = Stream::new(text, setup.limits);
@@ -73,6 +75,23 @@ pub fn plan_text(text: &str, setup: &Setup, opts: Options) -> Result<FilePlan, P
             message: m,
         })?;
         gateways += located.targets.len();
+        {
+            let (all, _) = check::check_document(
+                &doc,
+                &located.targets,
+                &setup.pools,
+                setup.inventory.as_ref(),
+            );
+            let mut igs = ignores.clone();
+            igs.extend(
+                located
+                    .targets
+                    .iter()
+                    .filter_map(|t| check::suppress::annotation(&doc, &t.object)),
+            );
+            let all = check::suppress::apply(text, all, &igs, &setup.severities);
+            before.extend(all.iter().map(|f| (f.object.clone(), f.rule.id)));
+        }
         // Spans shared through anchors: editing them would change other objects too.
         let shared: Vec<Range<usize>> = doc
             .nodes
@@ -173,7 +192,7 @@ pub fn plan_text(text: &str, setup: &Setup, opts: Options) -> Result<FilePlan, P
         message: format!("internal error, nothing written: {m}"),
     })?;
     let new_text = keep_final_newline(text, new_text);
-    verify(&new_text, setup, documents, &unplanned)?;
+    verify(&new_text, setup, documents, &unplanned, &before)?;
     notes.sort_by_key(|n| n.offset);
     notes.dedup_by(|a, b| a.offset == b.offset && a.message == b.message);
     Ok(FilePlan {
@@ -216,7 +235,9 @@ fn verify(
     setup: &Setup,
     documents: usize,
     unplanned: &[ObjectRef],
+    before: &[(Option<ObjectRef>, &'static str)],
 ) -> Result<(), PlanError> {
+    let mut after: Vec<(Option<ObjectRef>, &'static str, String)> = Vec::new();
     let mut stream = Stream::new(new_text, setup.limits);
     let mut n = 0;
     while let Some(doc) = stream.next_document() {
@@ -247,6 +268,11 @@ fn verify(
                 .filter_map(|t| check::suppress::annotation(&doc, &t.object)),
         );
         let findings = check::suppress::apply(new_text, findings, &igs, &setup.severities);
+        after.extend(
+            findings
+                .iter()
+                .map(|f| (f.object.clone(), f.rule.id, f.message.clone())),
+        );
         if let Some(f) = findings.iter().find(|f| {
             RESOLVES.contains(&f.rule.id)
                 && f.object.as_ref().is_none_or(|o| !unplanned.contains(o))
@@ -258,6 +284,25 @@ fn verify(
                     f.object.as_ref().map_or("a gateway".into(), describe),
                     f.rule.id,
                     f.message
+                ),
+            });
+        }
+    }
+    // A finding apply introduced (more findings of a rule on an object than before) is a bug.
+    for (obj, rule, message) in &after {
+        if *rule == "unused-ignore" {
+            continue;
+        }
+        let count = |list: &mut dyn Iterator<Item = (&Option<ObjectRef>, &str)>| {
+            list.filter(|(o, r)| *o == obj && r == rule).count()
+        };
+        let now = count(&mut after.iter().map(|(o, r, _)| (o, *r)));
+        let was = count(&mut before.iter().map(|(o, r)| (o, *r)));
+        if now > was {
+            return Err(PlanError {
+                offset: None,
+                message: format!(
+                    "internal error, nothing written: apply would introduce `{rule}` ({message}); please report this with the input"
                 ),
             });
         }

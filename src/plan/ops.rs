@@ -24,6 +24,24 @@ impl<'d, 'a> Ops<'d, 'a> {
         }
     }
 
+    /// A value in flow style, as this document writes flow (JSON documents get JSON).
+    fn flow(&self, y: &Y) -> String {
+        if self.style.json {
+            crate::plan::yaml_out::json(y)
+        } else {
+            flow(y)
+        }
+    }
+
+    /// A mapping key as this document writes keys.
+    fn key(&self, k: &str) -> String {
+        if self.style.json {
+            serde_json::to_string(k).expect("string")
+        } else {
+            scalar(k)
+        }
+    }
+
     fn col(&self, off: usize) -> usize {
         let start = self.text[..off].rfind('\n').map_or(0, |p| p + 1);
         let line = &self.text[start..off];
@@ -79,12 +97,19 @@ impl<'d, 'a> Ops<'d, 'a> {
         if n.flow {
             let body: Vec<String> = pairs
                 .iter()
-                .map(|(k, v)| format!("{}: {}", scalar(k), flow(v)))
+                .map(|(k, v)| format!("{}: {}", self.key(k), self.flow(v)))
                 .collect();
-            let close = n.span.end - 1;
-            let sep = if existing.is_empty() { "" } else { ", " };
+            // Right after the last entry (a trailing comma or a bracket on its own line stays
+            // where it is); in an empty mapping, right after `{`.
+            let (at, sep) = match existing.last() {
+                Some(&(_, v)) => (self.doc.span(v).end, ", "),
+                None => (
+                    n.span.start + self.text[n.span.start..].find('{').unwrap_or(0) + 1,
+                    "",
+                ),
+            };
             self.edits
-                .push(Edit::insert(close, format!("{sep}{}", body.join(", "))));
+                .push(Edit::insert(at, format!("{sep}{}", body.join(", "))));
             return;
         }
         let Some(&(first_key, _)) = existing.first() else {
@@ -105,7 +130,7 @@ impl<'d, 'a> Ops<'d, 'a> {
         };
         let at = self.doc.span(first_key).start;
         let text = if n.flow {
-            format!("{}: {}, ", scalar(key), flow(value))
+            format!("{}: {}, ", self.key(key), self.flow(value))
         } else {
             format!(
                 "{}: {}{}{}",
@@ -126,11 +151,16 @@ impl<'d, 'a> Ops<'d, 'a> {
             if !n.flow {
                 return;
             }
-            let close = n.span.end - 1;
-            let sep = if existing.is_empty() { "" } else { ", " };
-            let body: Vec<String> = items.iter().map(flow).collect();
+            let (at, sep) = match existing.last() {
+                Some(&last) => (self.doc.span(last).end, ", "),
+                None => (
+                    n.span.start + self.text[n.span.start..].find('[').unwrap_or(0) + 1,
+                    "",
+                ),
+            };
+            let body: Vec<String> = items.iter().map(|y| self.flow(y)).collect();
             self.edits
-                .push(Edit::insert(close, format!("{sep}{}", body.join(", "))));
+                .push(Edit::insert(at, format!("{sep}{}", body.join(", "))));
             return;
         }
         // The column of the first item's dash.
@@ -145,7 +175,7 @@ impl<'d, 'a> Ops<'d, 'a> {
         let lines = if flow_items {
             items
                 .iter()
-                .map(|y| format!("{}- {}", " ".repeat(col), flow(y)))
+                .map(|y| format!("{}- {}", " ".repeat(col), self.flow(y)))
                 .collect()
         } else {
             block_items(items, col, &self.style)
@@ -160,10 +190,18 @@ impl<'d, 'a> Ops<'d, 'a> {
         let vspan = self.doc.span(value_node);
         let col = self.col(kspan.start);
         let parent_flow = self.text[kspan.end..].trim_start().starts_with(':') && self.in_flow(key);
-        if parent_flow {
+        // An empty value's span may sit before the colon: replace through the colon at least.
+        let colon = kspan.end + self.text[kspan.end..].find(':').unwrap_or(0) + 1;
+        let end = if vspan.start < colon {
+            colon
+        } else {
+            vspan.end.max(colon)
+        };
+        if parent_flow || matches!(value, Y::Str(_) | Y::Int(_)) {
+            // A scalar, or anything inside a flow collection, goes on the key's own line.
             self.edits.push(Edit::replace(
-                kspan.end..vspan.end.max(kspan.end),
-                format!(": {}", flow(value)),
+                kspan.end..end,
+                format!(": {}", self.flow(value)),
             ));
             return;
         }
@@ -183,13 +221,6 @@ impl<'d, 'a> Ops<'d, 'a> {
                 " ".repeat(col + self.style.indent),
                 flow(other)
             )],
-        };
-        // An empty value's span may sit before the colon: replace through the colon at least.
-        let colon = kspan.end + self.text[kspan.end..].find(':').unwrap_or(0) + 1;
-        let end = if vspan.start < colon {
-            colon
-        } else {
-            vspan.end.max(colon)
         };
         // Keep whatever followed the value on its line (a comment) after the colon.
         let mut s = String::from(":");

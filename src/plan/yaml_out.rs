@@ -29,6 +29,8 @@ pub struct Style {
     /// `key:\n  - item` (true) or `key:\n- item` (false).
     pub indent_sequences: bool,
     pub crlf: bool,
+    /// The document is JSON (a flow mapping with quoted keys): new text is JSON too.
+    pub json: bool,
 }
 
 impl Style {
@@ -86,11 +88,40 @@ impl Style {
             Some(p) => p > 0 && text.as_bytes()[p - 1] == b'\r',
             None => false,
         };
+        let json = doc.root.is_some_and(|r| {
+            let n = doc.node(r);
+            n.flow
+                && matches!(&n.kind, Kind::Map(p) if p.first().is_none_or(|(k, _)| {
+                    matches!(doc.node(*k).kind, Kind::Scalar { style: crate::read::yaml::Style::DoubleQuoted, .. })
+                }))
+        });
         Style {
             indent,
             indent_sequences: indented > compact,
             crlf,
+            json,
         }
+    }
+}
+
+/// The value as one line of JSON, keys in the order given.
+pub fn json(y: &Y) -> String {
+    let q = |s: &str| serde_json::to_string(s).expect("string");
+    match y {
+        Y::Str(s) => q(s),
+        Y::Int(i) => i.to_string(),
+        Y::Seq(items) => format!(
+            "[{}]",
+            items.iter().map(json).collect::<Vec<_>>().join(", ")
+        ),
+        Y::Map(pairs) => format!(
+            "{{{}}}",
+            pairs
+                .iter()
+                .map(|(k, v)| format!("{}: {}", q(k), json(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 
@@ -255,6 +286,7 @@ mod tests {
             indent: 2,
             indent_sequences,
             crlf: false,
+            json: false,
         }
     }
 

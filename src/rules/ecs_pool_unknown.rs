@@ -30,6 +30,10 @@ fn check(cx: &PodCtx, out: &mut Vec<Finding>) {
     if block_absent(cx.view, cx.facts) {
         return;
     }
+    // Two near-miss labels are a typo, reported as an error by ecs-label-mismatch.
+    if super::ecs_label_mismatch::near_pair(&cx.facts.ambiguous_labels).is_some() {
+        return;
+    }
     let missing: Vec<&str> = [
         (cx.facts.ecs.label.is_none(), "label (--ecs-label)"),
         (cx.facts.ecs.taint.is_none(), "taint (--ecs-taint)"),
@@ -47,7 +51,7 @@ fn check(cx: &PodCtx, out: &mut Vec<Finding>) {
             .facts
             .ambiguous_labels
             .iter()
-            .map(|l| format!("`{l}`"))
+            .map(|(l, _)| format!("`{l}`"))
             .collect();
         why.push_str(&format!(
             "; the manifest names several candidate labels ({})",
@@ -59,7 +63,7 @@ fn check(cx: &PodCtx, out: &mut Vec<Finding>) {
             .facts
             .ambiguous_taints
             .iter()
-            .map(|t| format!("`{}`", crate::pools::taint_str(t)))
+            .map(|(t, _)| format!("`{}`", crate::pools::taint_str(t)))
             .collect();
         why.push_str(&format!(
             "; the tolerations name several candidate taints ({})",

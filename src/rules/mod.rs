@@ -8,6 +8,7 @@ mod duplicate_entry;
 mod duplicate_key;
 mod eci_incompatible;
 mod eci_label_forces_eci;
+mod ecs_label_mismatch;
 mod ecs_label_on_no_node;
 mod ecs_node_cordoned;
 mod ecs_node_untainted;
@@ -71,6 +72,7 @@ pub static RULES: &[&Rule] = &[
     &term_selects_nothing::RULE,
     &unrelated_required_term::RULE,
     &ecs_not_preferred::RULE,
+    &ecs_label_mismatch::RULE,
     &virtual_not_preferred::RULE,
     &weights_inverted::RULE,
     &node_selector_blocks_overflow::RULE,
