@@ -71,9 +71,11 @@ pub fn comments(text: &str) -> Vec<Ignore> {
     out
 }
 
-/// The `spillway.dev/ignore` annotation of an object (the object's root node).
-pub fn annotation(doc: &Document, object: &ObjectRef) -> Option<Ignore> {
-    let root = doc.root?;
+/// The `spillway.dev/ignore` annotation of a gateway's object (read from the object's own root,
+/// which is the document root or a ResourceList item).
+pub fn annotation(doc: &Document, target: &crate::locate::Target) -> Option<Ignore> {
+    let root = target.root;
+    let object = &target.object;
     let path = [Seg::Key("metadata".into()), Seg::Key("annotations".into())];
     let ann = doc.at(root, &path)?;
     let (_, v) = doc.get(ann, ANNOTATION)?;

@@ -67,7 +67,7 @@ pub fn check_source(source: Source, setup: &Setup) -> Checked {
             );
             gateways += located.targets.len();
             for t in &located.targets {
-                if let Some(ig) = check::suppress::annotation(&doc, &t.object) {
+                if let Some(ig) = check::suppress::annotation(&doc, t) {
                     if !ignores.iter().any(|x| x.span == ig.span) {
                         ignores.push(ig);
                     }

@@ -17,13 +17,11 @@ use clap::Args;
 use serde_json::Value;
 
 use crate::check::suppress::{self, Ignore};
-use crate::check::{self, view, Finding, Severity};
-use crate::locate::{self, ObjectRef};
-use crate::plan::block::{self, Note, Options};
-use crate::plan::edit::{self, Edit};
-use crate::plan::ops::Ops;
+use crate::check::{self, Finding, Severity};
+use crate::locate;
+use crate::plan::block::Options;
 use crate::plan::yaml_out::Y;
-use crate::plan::RESOLVES;
+use crate::plan::{self, edit, ops::Ops};
 use crate::pools::{parse_taint, Label, PoolConfig};
 use crate::read::yaml::{Document, Kind, NodeId, Route, Seg, Stream, Style};
 use crate::setup::Setup;
@@ -565,196 +563,29 @@ fn audit(
         .map(|(_, t)| t)
         .collect();
     let (findings, _) = check::check_document(doc, &targets, &setup.pools, None);
-    let ignores = ignores(text, doc, items, &targets);
-    Ok(suppress::apply(text, findings, &ignores, &setup.severities))
+    Ok(suppress::apply(
+        text,
+        findings,
+        &ignores(text, doc, &targets),
+        &setup.severities,
+    ))
 }
 
 /// The suppressions of a ResourceList: `# spillway: ignore[...]` comments (kpt keeps comments in
 /// items) and each gateway item's `spillway.dev/ignore` annotation.
-fn ignores(text: &str, doc: &Document, items: &[Item], targets: &[locate::Target]) -> Vec<Ignore> {
+fn ignores(text: &str, doc: &Document, targets: &[locate::Target]) -> Vec<Ignore> {
     let mut out = suppress::comments(text);
-    for it in items {
-        let Some(t) = targets.iter().find(|t| {
-            t.layers
-                .first()
-                .is_some_and(|l| l.route.0.starts_with(&it.route.0))
-        }) else {
-            continue;
-        };
-        if let Some(ig) = item_annotation(doc, it.node, &t.object) {
-            out.push(ig);
-        }
-    }
+    out.extend(targets.iter().filter_map(|t| suppress::annotation(doc, t)));
     out
 }
 
-/// `suppress::annotation` for an object that is not the document's root (a ResourceList item).
-fn item_annotation(doc: &Document, root: NodeId, object: &ObjectRef) -> Option<Ignore> {
-    let path = [Seg::Key("metadata".into()), Seg::Key("annotations".into())];
-    let ann = doc.at(root, &path)?;
-    let (_, v) = doc.get(ann, suppress::ANNOTATION)?;
-    let n = doc.node(doc.resolve(v));
-    let Kind::Scalar { value, style } = &n.kind else {
-        return None;
-    };
-    let inner = n.span.start + usize::from(*style != Style::Plain);
-    let mut rules = Vec::new();
-    let mut pos = 0;
-    for part in value.split(',') {
-        let trimmed = part.trim();
-        if !trimmed.is_empty() {
-            let start = inner + pos + (part.len() - part.trim_start().len());
-            rules.push((trimmed.to_owned(), start..start + trimmed.len()));
-        }
-        pos += part.len() + 1;
-    }
-    Some(Ignore {
-        span: n.span.clone(),
-        line: None,
-        object: Some((doc.index, object.clone())),
-        rules,
-    })
-}
-
-fn describe(o: &ObjectRef) -> String {
-    let mut s = format!("{} {}", o.kind, o.name);
-    if let Some(c) = &o.component {
-        s.push_str(&format!(" ({c})"));
-    }
-    s
-}
-
-fn intersects(a: &Range<usize>, b: &Range<usize>) -> bool {
-    a.start < b.end && b.start < a.end || (a.start == a.end && b.start < a.start && a.start < b.end)
-}
-
-/// What planning the items gave: edits over the whole text, notes, and the gateways left alone
-/// (or that could not be planned) with the reason.
-#[derive(Default)]
-struct ItemsPlan {
-    edits: Vec<Edit>,
-    notes: Vec<Note>,
-    unplanned: Vec<(usize, ObjectRef)>,
-    errors: Vec<(usize, usize, String)>,
-}
-
-/// `plan::plan_text` for a ResourceList: the same planner per gateway, over every item.
-fn plan_items(
-    text: &str,
-    doc: &Document,
-    items: &[Item],
-    setup: &Setup,
-    opts: Options,
-) -> ItemsPlan {
-    let mut out = ItemsPlan::default();
-    let targets = match locate_items(doc, items, setup) {
-        Ok(t) => t,
-        Err((i, m)) => {
-            out.errors.push((i, items[i].span.start, m));
-            return out;
-        }
-    };
-    let all: Vec<locate::Target> = targets.iter().map(|(_, t)| t.clone()).collect();
-    let ignores = ignores(text, doc, items, &all);
-    let shared: Vec<Range<usize>> = doc
-        .nodes
-        .iter()
-        .filter_map(|n| match n.kind {
-            Kind::Alias(t) => Some(doc.span(t)),
-            _ => None,
-        })
-        .collect();
-    for (i, target) in &targets {
-        let v = view::read(doc, target);
-        let facts = check::facts::compute(&v, &setup.pools, setup.inventory.as_ref());
-        let mut tnotes = Vec::new();
-        let layer = target.primary();
-        let pools = match block::pools(&facts, doc, &mut tnotes) {
-            Ok(p) => p,
-            Err(m) => {
-                out.errors.push((
-                    *i,
-                    doc.span(layer.key.unwrap_or(layer.anchor)).start,
-                    format!("cannot apply to {}: {m}", describe(&target.object)),
-                ));
-                out.unplanned.push((*i, target.object.clone()));
-                continue;
-            }
-        };
-        let mut ops = Ops::new(doc, text);
-        // What a suppression takes out of apply's hands (as `plan::plan_text`).
-        let found = check::check_target(doc, target, &v, &facts, setup.inventory.as_ref());
-        let kept = suppress::apply(text, found.clone(), &ignores, &setup.severities);
-        let mut skip: Vec<&'static str> = found
-            .iter()
-            .filter(|f| {
-                !kept
-                    .iter()
-                    .any(|k| k.rule.id == f.rule.id && k.primary.span == f.primary.span)
-            })
-            .map(|f| f.rule.id)
-            .collect();
-        skip.extend(
-            setup
-                .severities
-                .iter()
-                .filter(|(_, s)| s.is_none())
-                .map(|(id, _)| *id),
-        );
-        block::Planner {
-            doc,
-            target,
-            view: &v,
-            facts: &facts,
-            pools: &pools,
-            opts,
-            skip: &skip,
-        }
-        .plan(&mut ops, &mut tnotes);
-        let home = doc.span(layer.node.unwrap_or(layer.anchor));
-        let home_end = text[home.end..]
-            .find('\n')
-            .map_or(text.len(), |p| home.end + p + 1);
-        let home = home
-            .start
-            .min(layer.key.map_or(home.start, |k| doc.span(k).start))..home_end;
-        let outside = ops
-            .edits
-            .iter()
-            .any(|e| e.range.start < home.start || e.range.end > home.end);
-        let through_alias = ops
-            .edits
-            .iter()
-            .any(|e| shared.iter().any(|s| intersects(&e.range, s)));
-        if through_alias || outside {
-            tnotes.push(Note {
-                offset: home.start,
-                message: format!(
-                    "left {} unchanged: its scheduling fields are shared with other objects through YAML anchors and aliases; edit them by hand",
-                    describe(&target.object)
-                ),
-            });
-            out.unplanned.push((*i, target.object.clone()));
-            out.notes.extend(tnotes);
-            continue;
-        }
-        if tnotes
-            .iter()
-            .any(|n| n.message.starts_with("left") && n.message.contains("wrong type"))
-        {
-            out.unplanned.push((*i, target.object.clone()));
-        }
-        out.notes.extend(tnotes);
-        for e in ops.edits {
-            if !out.edits.contains(&e) {
-                out.edits.push(e);
-            }
-        }
-    }
-    out.notes.sort_by_key(|n| n.offset);
-    out.notes
-        .dedup_by(|a, b| a.offset == b.offset && a.message == b.message);
-    out
+/// The gateways of a ResourceList document (for `plan::finish`'s verification).
+fn locate_list(doc: &Document, setup: &Setup) -> Result<Vec<locate::Target>, String> {
+    let root = doc.root.ok_or("an empty document")?;
+    let items = items_of(doc, root)?;
+    locate_items(doc, &items, setup)
+        .map(|v| v.into_iter().map(|(_, t)| t).collect())
+        .map_err(|(_, m)| m)
 }
 
 /// A fatal input problem: message on stderr, exit 2.
@@ -948,22 +779,35 @@ pub fn run(_args: &KrmArgs) -> i32 {
             emit(text, &doc, root, results, code)
         }
         Mode::Apply => {
-            let plan = plan_items(text, &doc, &items, &setup, config.opts);
+            // The same planner and verification as `spillway apply`, over the items.
+            let targets = match locate_list(&doc, &setup) {
+                Ok(t) => t,
+                Err(m) => return fatal(m),
+            };
+            let plan = plan::plan_targets(
+                text,
+                &doc,
+                &targets,
+                &setup,
+                config.opts,
+                &suppress::comments(text),
+            );
             let mut results: Vec<Y> = plan
                 .errors
                 .iter()
-                .map(|(i, _, m)| result(m.clone(), Severity::Error, Some(&items[*i]), None, None))
+                .map(|(offset, m, _)| {
+                    let item = item_at(&items, *offset).map(|i| &items[i]);
+                    result(m.clone(), Severity::Error, item, None, None)
+                })
                 .collect();
             results.extend(plan.notes.iter().map(|n| {
                 let item = item_at(&items, n.offset).map(|i| &items[i]);
                 result(n.message.clone(), Severity::Info, item, None, None)
             }));
-            let new_text = match edit::apply(text, &plan.edits) {
+            let new_text = match plan::finish(text, &setup, &plan, 1, &locate_list) {
                 Ok(t) => t,
-                Err(m) => return fatal(format!("internal error, nothing changed: {m}")),
+                Err(e) => return fatal(e.message),
             };
-            // Audit the result: what is left goes to results; a finding apply resolves, left on
-            // a gateway it changed, is a bug (nothing is changed then).
             let (new_doc, new_root) = match parse_list(&new_text) {
                 Ok(x) => x,
                 Err(m) => {
@@ -976,27 +820,11 @@ pub fn run(_args: &KrmArgs) -> i32 {
                 Ok(i) if i.len() == items.len() => i,
                 _ => return fatal("internal error, nothing changed: the result lost items"),
             };
+            // What is left goes to results.
             let findings = match audit(&new_text, &new_doc, &new_items, &setup) {
                 Ok(f) => f,
                 Err((_, m)) => return fatal(format!("internal error, nothing changed: {m}")),
             };
-            for f in &findings {
-                let i = item_at(&new_items, f.primary.span.start);
-                let planned = f.object.as_ref().is_none_or(|o| {
-                    !plan
-                        .unplanned
-                        .iter()
-                        .any(|(ui, uo)| Some(*ui) == i && uo == o)
-                });
-                if RESOLVES.contains(&f.rule.id) && planned {
-                    return fatal(format!(
-                        "internal error, nothing changed: after apply, {} still reports `{}` ({}); please report this with the input",
-                        f.object.as_ref().map_or("a gateway".into(), describe),
-                        f.rule.id,
-                        f.message
-                    ));
-                }
-            }
             results.extend(
                 findings
                     .iter()

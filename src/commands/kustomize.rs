@@ -74,7 +74,7 @@ fn audit_stream(text: &str, setup: &Setup) -> Result<Vec<Finding>, String> {
         let located = locate::locate(&doc, &setup.locate)?;
         let (findings, _) = check::check_document(&doc, &located.targets, &setup.pools, None);
         for t in &located.targets {
-            ignores.extend(check::suppress::annotation(&doc, &t.object));
+            ignores.extend(check::suppress::annotation(&doc, t));
         }
         out.extend(findings);
     }

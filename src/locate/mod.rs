@@ -69,6 +69,8 @@ pub struct Target {
     pub pod_labels: Option<NodeId>,
     /// The workload kind when it matters for ECI (DaemonSet).
     pub workload_kind: String,
+    /// The object's own root node (the document root, or a ResourceList item).
+    pub root: NodeId,
 }
 
 /// A field found through a target's layers.
@@ -249,6 +251,7 @@ pub fn locate_object(
                 layers: vec![spec.clone()],
                 pod_labels: labels_node,
                 workload_kind: kind.clone(),
+                root,
             });
             // Per-cluster overrides: each that sets scheduling fields is a pod spec of its own,
             // inheriting what it does not set from the base spec.
@@ -301,6 +304,7 @@ pub fn locate_object(
                         ],
                         pod_labels: labels_node,
                         workload_kind: kind.clone(),
+                        root,
                     });
                 }
             }
@@ -355,6 +359,7 @@ pub fn locate_object(
                     )],
                     pod_labels: labels_node,
                     workload_kind: kind.clone(),
+                    root,
                 });
             }
         }
@@ -388,6 +393,7 @@ pub fn locate_object(
                 layers: vec![layer(doc, root, prefix, key_route(pod))],
                 pod_labels: labels_node,
                 workload_kind: kind,
+                root,
             });
         }
         _ => {
@@ -425,6 +431,7 @@ pub fn locate_object(
                         pod_labels: l.node.and_then(|n| doc.get(n, "podLabels")).map(|(_, v)| v),
                         layers: vec![l],
                         workload_kind: String::new(),
+                        root,
                     });
                 }
             }

@@ -54,13 +54,180 @@ fn intersects(a: &Range<usize>, b: &Range<usize>) -> bool {
     a.start < b.end && b.start < a.end || (a.start == a.end && b.start < a.start && a.start < b.end)
 }
 
+/// Finds the gateways of a document: `locate::locate` for files; the items of a KRM
+/// ResourceList for `spillway krm`.
+pub type Locator<'l> =
+    &'l dyn Fn(&crate::read::yaml::Document, &Setup) -> Result<Vec<locate::Target>, String>;
+
+/// The file locator: gateways at document roots.
+pub fn locate_roots(
+    doc: &crate::read::yaml::Document,
+    setup: &Setup,
+) -> Result<Vec<locate::Target>, String> {
+    locate::locate(doc, &setup.locate).map(|l| l.targets)
+}
+
+/// What planning the gateways of one document gave.
+#[derive(Debug, Default)]
+pub struct DocPlan {
+    pub edits: Vec<edit::Edit>,
+    pub notes: Vec<Note>,
+    /// Gateways left unchanged on purpose (shared through anchors, a field of the wrong type).
+    pub unplanned: Vec<ObjectRef>,
+    /// Gateways that could not be planned (an unknown pool): offset, message, object.
+    pub errors: Vec<(usize, String, ObjectRef)>,
+    /// Every finding before apply, per object and rule (after suppressions): apply may resolve
+    /// findings, never add one.
+    pub before: Vec<(Option<ObjectRef>, &'static str)>,
+}
+
+/// Plans the gateways of one document, wherever their objects sit in it (the document root,
+/// or the items of a KRM ResourceList). `ignores` are the file's suppression comments.
+pub fn plan_targets(
+    text: &str,
+    doc: &crate::read::yaml::Document,
+    targets: &[locate::Target],
+    setup: &Setup,
+    opts: Options,
+    ignores: &[check::suppress::Ignore],
+) -> DocPlan {
+    let mut out = DocPlan::default();
+    let mut igs = ignores.to_vec();
+    igs.extend(
+        targets
+            .iter()
+            .filter_map(|t| check::suppress::annotation(doc, t)),
+    );
+    let (all, _) = check::check_document(doc, targets, &setup.pools, setup.inventory.as_ref());
+    let all = check::suppress::apply(text, all, &igs, &setup.severities);
+    out.before
+        .extend(all.iter().map(|f| (f.object.clone(), f.rule.id)));
+    // Spans shared through anchors: editing them would change other objects too.
+    let shared: Vec<Range<usize>> = doc
+        .nodes
+        .iter()
+        .filter_map(|n| match n.kind {
+            Kind::Alias(t) => Some(doc.span(t)),
+            _ => None,
+        })
+        .collect();
+    for target in targets {
+        let v = view::read(doc, target);
+        let facts = check::facts::compute(&v, &setup.pools, setup.inventory.as_ref());
+        let mut tnotes = Vec::new();
+        let layer = target.primary();
+        let pools = match block::pools(&facts, doc, &mut tnotes) {
+            Ok(p) => p,
+            Err(m) => {
+                out.errors.push((
+                    doc.span(layer.key.unwrap_or(layer.anchor)).start,
+                    format!("cannot apply to {}: {m}", describe(&target.object)),
+                    target.object.clone(),
+                ));
+                continue;
+            }
+        };
+        let mut ops = ops::Ops::new(doc, text);
+        // What a suppression or the configuration takes out of apply's hands.
+        let found = check::check_target(doc, target, &v, &facts, setup.inventory.as_ref());
+        let kept = check::suppress::apply(text, found.clone(), &igs, &setup.severities);
+        let mut skip: Vec<&'static str> = found
+            .iter()
+            .filter(|f| {
+                !kept
+                    .iter()
+                    .any(|k| k.rule.id == f.rule.id && k.primary.span == f.primary.span)
+            })
+            .map(|f| f.rule.id)
+            .collect();
+        skip.extend(
+            setup
+                .severities
+                .iter()
+                .filter(|(_, s)| s.is_none())
+                .map(|(id, _)| *id),
+        );
+        block::Planner {
+            doc,
+            target,
+            view: &v,
+            facts: &facts,
+            pools: &pools,
+            opts,
+            skip: &skip,
+        }
+        .plan(&mut ops, &mut tnotes);
+        let home = doc.span(layer.node.unwrap_or(layer.anchor));
+        let home_end = text[home.end..]
+            .find('\n')
+            .map_or(text.len(), |p| home.end + p + 1);
+        let home = home
+            .start
+            .min(layer.key.map_or(home.start, |k| doc.span(k).start))..home_end;
+        let outside = ops
+            .edits
+            .iter()
+            .any(|e| e.range.start < home.start || e.range.end > home.end);
+        let through_alias = ops
+            .edits
+            .iter()
+            .any(|e| shared.iter().any(|s| intersects(&e.range, s)));
+        if through_alias || outside {
+            tnotes.push(Note {
+                offset: home.start,
+                message: format!(
+                    "left {} unchanged: its scheduling fields are shared with other objects through YAML anchors and aliases; edit them by hand",
+                    describe(&target.object)
+                ),
+            });
+            out.unplanned.push(target.object.clone());
+            out.notes.extend(tnotes);
+            continue;
+        }
+        if tnotes
+            .iter()
+            .any(|n| n.message.starts_with("left") && n.message.contains("wrong type"))
+        {
+            out.unplanned.push(target.object.clone());
+        }
+        out.notes.extend(tnotes);
+        for e in ops.edits {
+            if !out.edits.contains(&e) {
+                out.edits.push(e);
+            }
+        }
+    }
+    out
+}
+
+/// Applies planned edits to a text, restores its final newline, and verifies the result
+/// (see [`verify`]); `documents` is how many the text has.
+pub fn finish(
+    text: &str,
+    setup: &Setup,
+    plan: &DocPlan,
+    documents: usize,
+    locator: Locator,
+) -> Result<String, PlanError> {
+    let new_text = edit::apply(text, &plan.edits).map_err(|m| PlanError {
+        offset: None,
+        message: format!("internal error, nothing written: {m}"),
+    })?;
+    let new_text = keep_final_newline(text, new_text);
+    verify(
+        &new_text,
+        setup,
+        documents,
+        &plan.unplanned,
+        &plan.before,
+        locator,
+    )?;
+    Ok(new_text)
+}
+
 /// Plans every gateway of a file and verifies the result.
 pub fn plan_text(text: &str, setup: &Setup, opts: Options) -> Result<FilePlan, PlanError> {
-    let mut edits: Vec<edit::Edit> = Vec::new();
-    let mut notes = Vec::new();
-    let mut unplanned: Vec<ObjectRef> = Vec::new();
-    // Every finding before apply, per object and rule: apply may resolve findings, never add one.
-    let mut before: Vec<(Option<ObjectRef>, &'static str)> = Vec::new();
+    let mut plan = DocPlan::default();
     let (mut documents, mut gateways) = (0, 0);
     let ignores = check::suppress::comments(text);
     let mut stream = Stream::new(text, setup.limits);
@@ -75,124 +242,25 @@ pub fn plan_text(text: &str, setup: &Setup, opts: Options) -> Result<FilePlan, P
             message: m,
         })?;
         gateways += located.targets.len();
-        {
-            let (all, _) = check::check_document(
-                &doc,
-                &located.targets,
-                &setup.pools,
-                setup.inventory.as_ref(),
-            );
-            let mut igs = ignores.clone();
-            igs.extend(
-                located
-                    .targets
-                    .iter()
-                    .filter_map(|t| check::suppress::annotation(&doc, &t.object)),
-            );
-            let all = check::suppress::apply(text, all, &igs, &setup.severities);
-            before.extend(all.iter().map(|f| (f.object.clone(), f.rule.id)));
+        let p = plan_targets(text, &doc, &located.targets, setup, opts, &ignores);
+        if let Some((offset, message, _)) = p.errors.into_iter().next() {
+            return Err(PlanError {
+                offset: Some(offset),
+                message,
+            });
         }
-        // Spans shared through anchors: editing them would change other objects too.
-        let shared: Vec<Range<usize>> = doc
-            .nodes
-            .iter()
-            .filter_map(|n| match n.kind {
-                Kind::Alias(t) => Some(doc.span(t)),
-                _ => None,
-            })
-            .collect();
-        for target in &located.targets {
-            let v = view::read(&doc, target);
-            let facts = check::facts::compute(&v, &setup.pools, setup.inventory.as_ref());
-            let mut tnotes = Vec::new();
-            let pools = block::pools(&facts, &doc, &mut tnotes).map_err(|m| PlanError {
-                offset: Some(
-                    doc.span(target.primary().key.unwrap_or(target.primary().anchor))
-                        .start,
-                ),
-                message: format!("cannot apply to {}: {m}", describe(&target.object)),
-            })?;
-            let mut ops = ops::Ops::new(&doc, text);
-            // What a suppression or the configuration takes out of apply's hands.
-            let found = check::check_target(&doc, target, &v, &facts, setup.inventory.as_ref());
-            let mut igs = ignores.clone();
-            igs.extend(check::suppress::annotation(&doc, &target.object));
-            let kept = check::suppress::apply(text, found.clone(), &igs, &setup.severities);
-            let mut skip: Vec<&'static str> = found
-                .iter()
-                .filter(|f| {
-                    !kept
-                        .iter()
-                        .any(|k| k.rule.id == f.rule.id && k.primary.span == f.primary.span)
-                })
-                .map(|f| f.rule.id)
-                .collect();
-            skip.extend(
-                setup
-                    .severities
-                    .iter()
-                    .filter(|(_, s)| s.is_none())
-                    .map(|(id, _)| *id),
-            );
-            block::Planner {
-                doc: &doc,
-                target,
-                view: &v,
-                facts: &facts,
-                pools: &pools,
-                opts,
-                skip: &skip,
-            }
-            .plan(&mut ops, &mut tnotes);
-            let layer = target.primary();
-            let home = doc.span(layer.node.unwrap_or(layer.anchor));
-            let home_end = text[home.end..]
-                .find('\n')
-                .map_or(text.len(), |p| home.end + p + 1);
-            let home = home
-                .start
-                .min(layer.key.map_or(home.start, |k| doc.span(k).start))
-                ..home_end;
-            let outside = ops
-                .edits
-                .iter()
-                .any(|e| e.range.start < home.start || e.range.end > home.end);
-            let through_alias = ops
-                .edits
-                .iter()
-                .any(|e| shared.iter().any(|s| intersects(&e.range, s)));
-            if through_alias || outside {
-                tnotes.push(Note {
-                    offset: home.start,
-                    message: format!(
-                        "left {} unchanged: its scheduling fields are shared with other objects through YAML anchors and aliases; edit them by hand",
-                        describe(&target.object)
-                    ),
-                });
-                unplanned.push(target.object.clone());
-                notes.extend(tnotes);
-                continue;
-            }
-            if tnotes
-                .iter()
-                .any(|n| n.message.starts_with("left") && n.message.contains("wrong type"))
-            {
-                unplanned.push(target.object.clone());
-            }
-            notes.extend(tnotes);
-            for e in ops.edits {
-                if !edits.contains(&e) {
-                    edits.push(e);
-                }
-            }
-        }
+        plan.edits.extend(
+            p.edits
+                .into_iter()
+                .filter(|e| !plan.edits.contains(e))
+                .collect::<Vec<_>>(),
+        );
+        plan.notes.extend(p.notes);
+        plan.unplanned.extend(p.unplanned);
+        plan.before.extend(p.before);
     }
-    let new_text = edit::apply(text, &edits).map_err(|m| PlanError {
-        offset: None,
-        message: format!("internal error, nothing written: {m}"),
-    })?;
-    let new_text = keep_final_newline(text, new_text);
-    verify(&new_text, setup, documents, &unplanned, &before)?;
+    let new_text = finish(text, setup, &plan, documents, &locate_roots)?;
+    let mut notes = plan.notes;
     notes.sort_by_key(|n| n.offset);
     notes.dedup_by(|a, b| a.offset == b.offset && a.message == b.message);
     Ok(FilePlan {
@@ -205,7 +273,7 @@ pub fn plan_text(text: &str, setup: &Setup, opts: Options) -> Result<FilePlan, P
 
 /// Edits never mean to change whether the file ends with a line break: an insertion or removal
 /// at the end of a file without one would add one (or the reverse), so restore it here.
-fn keep_final_newline(old: &str, mut new: String) -> String {
+pub fn keep_final_newline(old: &str, mut new: String) -> String {
     if old.is_empty() || new.is_empty() {
         return new;
     }
@@ -220,8 +288,13 @@ fn keep_final_newline(old: &str, mut new: String) -> String {
     new
 }
 
-fn describe(o: &ObjectRef) -> String {
-    let mut s = format!("{} {}", o.kind, o.name);
+/// `Kind name (component)`, for messages.
+pub fn describe(o: &ObjectRef) -> String {
+    let mut s = o.kind.clone();
+    if !o.name.is_empty() {
+        s.push(' ');
+        s.push_str(&o.name);
+    }
     if let Some(c) = &o.component {
         s.push_str(&format!(" ({c})"));
     }
@@ -230,12 +303,13 @@ fn describe(o: &ObjectRef) -> String {
 
 /// Audits the result: it must parse into as many documents, and no gateway apply changed may
 /// still have a finding apply resolves. A failure is a bug in apply; nothing is written.
-fn verify(
+pub fn verify(
     new_text: &str,
     setup: &Setup,
     documents: usize,
     unplanned: &[ObjectRef],
     before: &[(Option<ObjectRef>, &'static str)],
+    locator: Locator,
 ) -> Result<(), PlanError> {
     let mut after: Vec<(Option<ObjectRef>, &'static str, String)> = Vec::new();
     let mut stream = Stream::new(new_text, setup.limits);
@@ -249,23 +323,18 @@ fn verify(
             ),
         })?;
         n += 1;
-        let located = locate::locate(&doc, &setup.locate).map_err(|m| PlanError {
+        let targets = locator(&doc, setup).map_err(|m| PlanError {
             offset: None,
             message: m,
         })?;
-        let (findings, _) = check::check_document(
-            &doc,
-            &located.targets,
-            &setup.pools,
-            setup.inventory.as_ref(),
-        );
+        let (findings, _) =
+            check::check_document(&doc, &targets, &setup.pools, setup.inventory.as_ref());
         // What is suppressed or turned off was left alone on purpose.
         let mut igs = check::suppress::comments(new_text);
         igs.extend(
-            located
-                .targets
+            targets
                 .iter()
-                .filter_map(|t| check::suppress::annotation(&doc, &t.object)),
+                .filter_map(|t| check::suppress::annotation(&doc, t)),
         );
         let findings = check::suppress::apply(new_text, findings, &igs, &setup.severities);
         after.extend(
