@@ -1,48 +1,13 @@
 //! `spillway apply` through the binary: output modes, exit codes, atomic and minimal writes,
 //! diffs that `git apply` takes, bytes kept (CRLF, BOM, no final newline), and errors.
 
+mod common;
+use common::*;
+
 use std::fs;
-use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
-
-const POOLS: [&str; 4] = [
-    "--ecs-label",
-    "mykey4pod=asmgateway",
-    "--ecs-taint",
-    "mykey=myvalue:NoSchedule",
-];
-
-fn fixture(rel: &str) -> String {
-    fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures")
-            .join(rel),
-    )
-    .unwrap()
-}
-
-fn correct() -> String {
-    fixture("istio-gateway/correct.yaml")
-}
-
-fn broken() -> String {
-    correct().replace("value: myvalue", "value: myvalu")
-}
-
-fn spillway() -> Command {
-    let mut c = Command::cargo_bin("spillway").unwrap();
-    c.env("NO_COLOR", "1");
-    c
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let p = dir.join(name);
-    fs::create_dir_all(p.parent().unwrap()).unwrap();
-    fs::write(p, text).unwrap();
-}
 
 #[test]
 fn prints_the_result_for_one_input() {

@@ -1,49 +1,17 @@
 //! The `spillway` binary end to end: exit codes, inputs (files, folders, stdin), walking rules,
 //! output formats, and the rule registry commands.
 
-use std::fs;
-use std::path::Path;
+mod common;
+use common::*;
 
-use assert_cmd::Command;
+use std::fs;
+
 use predicates::prelude::*;
 use serde_json::Value;
-
-const POOLS: [&str; 4] = [
-    "--ecs-label",
-    "mykey4pod=asmgateway",
-    "--ecs-taint",
-    "mykey=myvalue:NoSchedule",
-];
-
-fn correct() -> String {
-    fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/istio-gateway/correct.yaml"
-    ))
-    .unwrap()
-}
-
-fn broken() -> String {
-    let c = correct();
-    assert!(c.contains("value: myvalue"));
-    c.replace("value: myvalue", "value: myvalu")
-}
-
-fn spillway() -> Command {
-    let mut c = Command::cargo_bin("spillway").unwrap();
-    c.env("NO_COLOR", "1").env("COLUMNS", "100");
-    c
-}
 
 fn json(out: &[u8]) -> Value {
     serde_json::from_slice(out)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(out)))
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let p = dir.join(name);
-    fs::create_dir_all(p.parent().unwrap()).unwrap();
-    fs::write(p, text).unwrap();
 }
 
 #[test]

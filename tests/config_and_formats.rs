@@ -1,49 +1,15 @@
 //! CI output formats, exit-code flags, `.spillway.yaml` and inline suppressions, through the
 //! binary.
 
+mod common;
+use common::*;
+
 use std::fs;
 use std::path::Path;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
-
-const POOLS: [&str; 4] = [
-    "--ecs-label",
-    "mykey4pod=asmgateway",
-    "--ecs-taint",
-    "mykey=myvalue:NoSchedule",
-];
-
-fn fixture(rel: &str) -> String {
-    fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures")
-            .join(rel),
-    )
-    .unwrap()
-}
-
-fn correct() -> String {
-    fixture("istio-gateway/correct.yaml")
-}
-
-/// The ECS toleration's value misspelt (line 74, column 14 of the file).
-fn broken() -> String {
-    correct().replace("value: myvalue", "value: myvalu")
-}
-
-fn spillway() -> Command {
-    let mut c = Command::cargo_bin("spillway").unwrap();
-    c.env("NO_COLOR", "1").env("COLUMNS", "100");
-    c
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let p = dir.join(name);
-    fs::create_dir_all(p.parent().unwrap()).unwrap();
-    fs::write(p, text).unwrap();
-}
 
 fn stdout_of(c: &mut Command, code: i32) -> String {
     String::from_utf8(c.assert().code(code).get_output().stdout.clone()).unwrap()
