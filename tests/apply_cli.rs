@@ -630,3 +630,25 @@ fn a_required_term_typo_is_not_inferred_as_the_pool() {
         .clone();
     assert_eq!(String::from_utf8(out).unwrap(), correct());
 }
+
+/// `--ecs-weight` alone sets the ECS weight and keeps a valid virtual one.
+#[test]
+fn one_weight_flag_sets_one_weight() {
+    let text = correct().replacen("weight: 20", "weight: 30", 1);
+    let out = apply_ok(&text, &[&POOLS[..], &["--ecs-weight", "90"]].concat());
+    assert!(
+        out.contains("weight: 90") && out.contains("weight: 30"),
+        "{out}"
+    );
+}
+
+/// A comment that ends a nested block stays above the lines apply inserts after it.
+#[test]
+fn a_comment_ending_a_nested_block_stays_with_it() {
+    let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: gw}\nspec:\n  template:\n    metadata: {labels: {istio: ingressgateway}}\n    spec:\n      containers:\n      - name: istio-proxy\n        image: x\n        # about the container\n";
+    let out = apply_ok(text, &POOLS);
+    assert!(
+        out.contains("        image: x\n        # about the container\n      affinity:\n"),
+        "{out}"
+    );
+}

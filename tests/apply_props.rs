@@ -945,7 +945,7 @@ fn opts(fix_node_selector: bool) -> Options {
     Options {
         ecs_weight: 80,
         virtual_weight: 20,
-        weights_explicit: false,
+        weights_explicit: (false, false),
         fix_node_selector,
     }
 }

@@ -526,3 +526,44 @@ fn nodes_can_come_from_stdin() {
         .code(2)
         .stderr(predicate::str::contains("expected Node objects"));
 }
+
+#[test]
+fn invalid_utf8_and_nul_are_located_read_errors() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("a.yaml"), b"a: 1\nb: \xff\xfe\n").unwrap();
+    std::fs::write(d.path().join("b.yaml"), b"a: 1\n\0").unwrap();
+    spillway()
+        .current_dir(d.path())
+        .args(["audit", "a.yaml", "b.yaml"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "invalid UTF-8 at line 2, column 4 (byte 8)",
+        ))
+        .stdout(predicate::str::contains(
+            "a NUL byte at line 2, column 1 (byte 5)",
+        ));
+}
+
+#[test]
+fn kubectl_lists_and_unmatched_paths() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "values.yaml", "replicaCount: 2\n");
+    spillway()
+        .current_dir(d.path())
+        .args(["audit", "-v", "--path", "$.gateway", "values.yaml"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "--path `$.gateway` matches nothing",
+        ));
+    spillway()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["audit", "fixtures/misc/ecs-taint-not-tolerated--list.yaml"])
+        .args(POOLS)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "ecs-taint-not-tolerated (Deployment istio-system/istio-ingressgateway)",
+        ));
+}

@@ -121,7 +121,14 @@ impl PodCtx<'_, '_> {
     /// else the first line of the nearest existing node.
     pub fn missing_at(&self) -> (NodeId, Route) {
         let layer = self.target.primary();
-        (layer.key.unwrap_or(layer.anchor), layer.route.clone())
+        let at = layer.key.unwrap_or_else(|| {
+            // A pod spec at the root of a values file: its first key, not the whole document.
+            self.doc
+                .entries(layer.anchor)
+                .and_then(|e| e.first().map(|(k, _)| *k))
+                .unwrap_or(layer.anchor)
+        });
+        (at, layer.route.clone())
     }
 
     /// A related label saying where an inferred or node-read pool fact came from, if it was.

@@ -102,7 +102,7 @@ pub fn run(args: &ApplyArgs) -> i32 {
         Ok(Options {
             ecs_weight,
             virtual_weight,
-            weights_explicit: args.ecs_weight.is_some() || args.virtual_weight.is_some(),
+            weights_explicit: (args.ecs_weight.is_some(), args.virtual_weight.is_some()),
             fix_node_selector: args.fix_node_selector,
         })
     };

@@ -339,7 +339,7 @@ fn build(doc: &Document, raw: Raw) -> Result<FnConfig, ConfigError> {
         opts: Options {
             ecs_weight: e,
             virtual_weight: v,
-            weights_explicit: ecs_weight.is_some() || virtual_weight.is_some(),
+            weights_explicit: (ecs_weight.is_some(), virtual_weight.is_some()),
             fix_node_selector,
         },
     })

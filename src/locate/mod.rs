@@ -182,10 +182,28 @@ fn is_gateway_labels(labels: &BTreeMap<String, String>) -> bool {
 
 /// Finds the gateway pod specs of one document.
 pub fn locate(doc: &Document, opts: &Options) -> Result<Located, String> {
-    match doc.root {
-        Some(root) => locate_object(doc, root, &Route::default(), opts),
-        None => Ok(Located::default()),
+    let Some(root) = doc.root else {
+        return Ok(Located {
+            targets: Vec::new(),
+            skipped: vec!["empty document".into()],
+        });
+    };
+    // `kubectl get ... -o yaml` prints several objects as a `kind: List` (apiVersion v1): each
+    // item is an object of its own.
+    if str_at(doc, root, &["kind"]) == Some("List") {
+        if let Some((_, items)) = doc.get(root, "items") {
+            let mut out = Located::default();
+            for (i, item) in doc.items(items).unwrap_or(&[]).iter().enumerate() {
+                let prefix = Route::default().child("items").index(i);
+                let l = locate_object(doc, doc.resolve(*item), &prefix, opts)?;
+                out.targets.extend(l.targets);
+                out.skipped
+                    .extend(l.skipped.into_iter().map(|s| format!("items[{i}]: {s}")));
+            }
+            return Ok(out);
+        }
     }
+    locate_object(doc, root, &Route::default(), opts)
 }
 
 /// Finds the gateway pod specs of the object at `root`, which sits at `prefix` in its document
@@ -413,6 +431,12 @@ pub fn locate_object(
                 let found = json
                     .query_only_path(p)
                     .map_err(|e| format!("invalid --path `{p}`: {e}"))?;
+                if found.is_empty() {
+                    out.skipped.push(format!(
+                        "{}: --path `{p}` matches nothing",
+                        describe(&object)
+                    ));
+                }
                 for qp in found {
                     let route = parse_query_path(&qp)
                         .ok_or_else(|| format!("cannot follow JSONPath result `{qp}`"))?;

@@ -19,8 +19,8 @@ use crate::read::yaml::{Document, Kind, NodeId, Route, Seg};
 pub struct Options {
     pub ecs_weight: i64,
     pub virtual_weight: i64,
-    /// `--ecs-weight`/`--virtual-weight` were given: set the weights even when they are valid.
-    pub weights_explicit: bool,
+    /// (`--ecs-weight`, `--virtual-weight`) were given: set that weight even when it is valid.
+    pub weights_explicit: (bool, bool),
     pub fix_node_selector: bool,
 }
 
@@ -740,7 +740,14 @@ impl Planner<'_, '_> {
         if fix_invalid && !valid(new_v) {
             new_v = vw;
         }
-        if self.opts.weights_explicit || (new_v >= new_e && !self.skips("weights-inverted")) {
+        let (explicit_e, explicit_v) = self.opts.weights_explicit;
+        if explicit_e {
+            new_e = ew;
+        }
+        if explicit_v {
+            new_v = vw;
+        }
+        if new_v >= new_e && !self.skips("weights-inverted") {
             (new_e, new_v) = (ew, vw);
         }
         if let Some(i) = idx[0] {

@@ -158,9 +158,19 @@ pub fn plan_targets(
         }
         .plan(&mut ops, &mut tnotes);
         let home = doc.span(layer.node.unwrap_or(layer.anchor));
-        let home_end = text[home.end..]
-            .find('\n')
-            .map_or(text.len(), |p| home.end + p + 1);
+        let key_col = {
+            let first = match layer
+                .node
+                .and_then(|n| doc.entries(n))
+                .and_then(|e| e.first().copied())
+            {
+                Some((k, _)) => doc.span(k).start,
+                None => home.start,
+            };
+            let ls = text[..first].rfind('\n').map_or(0, |p| p + 1);
+            text[ls..first].chars().count()
+        };
+        let home_end = home_end(text, home.end, key_col);
         let home = home
             .start
             .min(layer.key.map_or(home.start, |k| doc.span(k).start))..home_end;
@@ -198,6 +208,23 @@ pub fn plan_targets(
         }
     }
     out
+}
+
+/// Where a gateway's pod spec ends for edits: the end of the line holding its last byte, and
+/// the comment lines after it indented deeper than its keys (column `col`): they belong to its
+/// last nested block, and apply inserts after them.
+fn home_end(text: &str, end: usize, col: usize) -> usize {
+    let mut at = text[end..].find('\n').map_or(text.len(), |p| end + p + 1);
+    while at < text.len() {
+        let line_end = text[at..].find('\n').map_or(text.len(), |p| at + p + 1);
+        let line = text[at..line_end].trim_end_matches(['\n', '\r']);
+        let indent = line.len() - line.trim_start().len();
+        if !(line.trim_start().starts_with('#') && indent > col) {
+            break;
+        }
+        at = line_end;
+    }
+    at
 }
 
 /// Applies planned edits to a text, restores its final newline, and verifies the result

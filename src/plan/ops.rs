@@ -60,7 +60,26 @@ impl<'d, 'a> Ops<'d, 'a> {
     /// Inserts whole lines after the line holding `off` (keeping a missing final newline missing).
     fn insert_lines_after(&mut self, container: NodeId, lines: &[String]) {
         let span = self.doc.span(container);
-        match self.after_line(span.end) {
+        let col = lines.first().map_or(0, |l| l.len() - l.trim_start().len());
+        // Comment lines indented deeper than the new lines belong to the content above them
+        // (the end of a nested block): insert after them, not between.
+        let mut after = self.after_line(span.end);
+        while let Some(at) = after.filter(|a| *a < self.text.len()) {
+            let line_end = self.text[at..]
+                .find('\n')
+                .map_or(self.text.len(), |p| at + p);
+            let line = &self.text[at..line_end];
+            let indent = line.len() - line.trim_start().len();
+            if line.trim_start().starts_with('#') && indent > col {
+                after = self.after_line(line_end.min(self.text.len().saturating_sub(1)).max(at));
+                if line_end == self.text.len() {
+                    after = None;
+                }
+            } else {
+                break;
+            }
+        }
+        match after {
             Some(at) => {
                 self.edits
                     .push(Edit::insert_lines(at, span.start, join(lines, &self.style)))

@@ -64,21 +64,40 @@ pub fn from_bytes(
     path: Option<PathBuf>,
     bytes: Vec<u8>,
 ) -> Result<Source, ReadError> {
+    // The file has no text to show a snippet of: say where, in the message.
     if let Some(p) = bytes.iter().position(|b| *b == 0) {
         return Err(ReadError {
             name,
-            offset: Some(p),
-            message: "binary data: a NUL byte is not allowed in YAML".into(),
+            offset: None,
+            message: format!(
+                "binary data: a NUL byte at {}; YAML is text",
+                position(&bytes, p)
+            ),
         });
     }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Source { name, path, text }),
-        Err(e) => Err(ReadError {
-            name,
-            offset: Some(e.utf8_error().valid_up_to()),
-            message: "invalid UTF-8: YAML input must be UTF-8 text".into(),
-        }),
+        Err(e) => {
+            let p = e.utf8_error().valid_up_to();
+            let at = position(e.as_bytes(), p);
+            Err(ReadError {
+                name,
+                offset: None,
+                message: format!("invalid UTF-8 at {at}: YAML input must be UTF-8 text"),
+            })
+        }
     }
+}
+
+/// "line L, column C (byte B)" of a byte offset in raw bytes (columns in characters).
+fn position(bytes: &[u8], p: usize) -> String {
+    let line = bytes[..p].iter().filter(|b| **b == b'\n').count() + 1;
+    let start = bytes[..p]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&bytes[start..p]).chars().count() + 1;
+    format!("line {line}, column {col} (byte {p})")
 }
 
 pub fn io_message(e: &std::io::Error) -> String {

@@ -24,6 +24,7 @@ mod nodes_common;
 mod overflow_block_missing;
 mod pool;
 mod required_affinity_missing;
+mod stray_toleration;
 mod term_selects_nothing;
 mod unrelated_required_term;
 mod unused_ignore;
@@ -69,6 +70,7 @@ pub static RULES: &[&Rule] = &[
     &virtual_not_selected::RULE,
     &ecs_taint_not_tolerated::RULE,
     &virtual_taint_not_tolerated::RULE,
+    &stray_toleration::RULE,
     &term_selects_nothing::RULE,
     &unrelated_required_term::RULE,
     &ecs_not_preferred::RULE,
