@@ -241,6 +241,8 @@ enum Part {
     WrongEffect,
     /// Virtual toleration only: `{operator: Equal, value: alibabacloud, effect: NoSchedule}`.
     Keyless,
+    /// Tolerations only: the right key with `value:` left empty (null).
+    NullValue,
 }
 
 fn term_part() -> impl Strategy<Value = Part> {
@@ -259,6 +261,7 @@ fn ecs_tol_part() -> impl Strategy<Value = Part> {
         Just(Part::ValueTypo),
         Just(Part::KeyTypo),
         Just(Part::WrongEffect),
+        Just(Part::NullValue),
     ]
 }
 
@@ -270,6 +273,7 @@ fn virt_tol_part() -> impl Strategy<Value = Part> {
         Just(Part::KeyTypo),
         Just(Part::WrongEffect),
         Just(Part::Keyless),
+        Just(Part::NullValue),
     ]
 }
 
@@ -324,6 +328,8 @@ fn weight() -> impl Strategy<Value = Option<i64>> {
         Just(Some(100)),
         Just(Some(1)),
         Just(None),
+        // `weight: null`
+        Just(Some(-1)),
     ]
 }
 
@@ -405,7 +411,7 @@ fn label_req(part: Part, ecs: bool, variant: u8) -> Option<V> {
         Part::Correct => Some(requirement(k, v)),
         Part::ValueTypo => Some(requirement(k, pick(vt, variant))),
         Part::KeyTypo => Some(requirement(pick(kt, variant), v)),
-        Part::WrongEffect | Part::Keyless => unreachable!(),
+        Part::WrongEffect | Part::Keyless | Part::NullValue => unreachable!(),
     }
 }
 
@@ -447,6 +453,12 @@ fn tol(part: Part, ecs: bool, variant: u8) -> Option<V> {
         Part::ValueTypo => t(k, pick(vt, variant), e),
         Part::KeyTypo => t(pick(kt, variant), v, e),
         Part::WrongEffect => t(k, v, we),
+        Part::NullValue => fm(vec![
+            ("key", s(k)),
+            ("operator", s("Equal")),
+            ("value", V::Null),
+            ("effect", s(e)),
+        ]),
         Part::Keyless => toleration(vec![
             ("operator", "Equal"),
             ("value", "alibabacloud"),
@@ -498,8 +510,10 @@ fn sched_entries(c: &Sched, bits: &mut Bits) -> Vec<(String, V)> {
     }
     let pref = |r: V, w: Option<i64>| {
         let mut p: Vec<(&str, V)> = Vec::new();
-        if let Some(w) = w {
-            p.push(("weight", s(&w.to_string())));
+        match w {
+            Some(-1) => p.push(("weight", V::Null)),
+            Some(w) => p.push(("weight", s(&w.to_string()))),
+            None => {}
         }
         p.push((
             "preference",
