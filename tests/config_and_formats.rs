@@ -92,6 +92,21 @@ fn sarif_has_rules_results_regions_and_fingerprints() {
         v["runs"][0]["results"][0]["partialFingerprints"]["spillwayFinding/v1"],
         fp.as_str()
     );
+    // An absolute path below the working folder is reported relative to it.
+    let root = d.path().canonicalize().unwrap();
+    let out = stdout_of(
+        spillway()
+            .current_dir(&root)
+            .args(["audit", "--format", "sarif"])
+            .arg(root.join("gw"))
+            .args(POOLS),
+        1,
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "gw/a.yaml"
+    );
 }
 
 /// Microsoft's reference validator (`Sarif.Multitool validate`, npm

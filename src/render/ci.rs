@@ -38,6 +38,20 @@ fn fingerprint(file: &str, f: &Finding) -> String {
     fnv1a(&[f.rule.id, file, kind, name, component, &at, &f.message])
 }
 
+/// A report name relative to the working folder when it lies below it (code scanning resolves
+/// `artifactLocation.uri` against the repository root).
+fn relative(name: &str) -> String {
+    let p = std::path::Path::new(name);
+    if p.is_absolute() {
+        if let Ok(cwd) = std::env::current_dir() {
+            if let Ok(rel) = p.strip_prefix(&cwd) {
+                return crate::read::display_name(rel);
+            }
+        }
+    }
+    name.to_owned()
+}
+
 /// A file name as a relative URI reference (percent-encoded; `/` separators).
 fn uri(name: &str) -> String {
     let mut s = String::new();
@@ -87,7 +101,7 @@ fn physical(text: &str, lines: &LineIndex, name: &str, span: &std::ops::Range<us
     let mut context = region(lines, &ctx);
     context["snippet"] = json!({"text": &text[ctx.clone()]});
     json!({
-        "artifactLocation": {"uri": uri(name), "uriBaseId": "%SRCROOT%"},
+        "artifactLocation": {"uri": uri(&relative(name)), "uriBaseId": "%SRCROOT%"},
         "region": flagged,
         "contextRegion": context
     })
