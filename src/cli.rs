@@ -11,7 +11,7 @@ use crate::pools::Label;
     name = "spillway",
     version,
     about = "Audit the ECS-to-ECI overflow scheduling of Alibaba Cloud ASM gateways, offline",
-    long_about = "Reads gateway YAML (ASM IstioGateway, Deployments, IstioOperator, Helm values) from files, folders or stdin and reports each mistake in the node affinity and tolerations that let gateway pods overflow from ECS nodes to Elastic Container Instances.\n\nExit codes: 0 no error-level finding, 1 at least one, 2 an input could not be read or parsed, or a usage error (2 wins over 1)."
+    long_about = "Reads gateway YAML (ASM IstioGateway, Deployments, IstioOperator, Helm values) from files, folders or stdin and reports each mistake in the node affinity and tolerations that let gateway pods overflow from ECS nodes to Elastic Container Instances.\n\nExit codes of audit: 0 no error-level finding, 1 at least one, 2 an input could not be read or parsed, or a usage error (2 wins over 1). Of apply: 0 done or nothing to do, 1 only with --check when a file would change, 2 bad input or usage."
 )]
 pub struct Cli {
     #[command(subcommand)]
