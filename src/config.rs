@@ -176,7 +176,7 @@ impl Reader<'_, '_> {
 
 /// Reads a configuration file.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let name = crate::read::display_name(path);
+    let name = crate::read::relative_name(path);
     let source = crate::read::read_file(path).map_err(|e| ConfigError {
         name: name.clone(),
         text: String::new(),
@@ -319,7 +319,11 @@ impl Config {
         let abs = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
         let dir = std::fs::canonicalize(&self.dir).unwrap_or_else(|_| self.dir.clone());
         let rel = abs.strip_prefix(&dir).map(Path::to_path_buf).unwrap_or(abs);
-        globs.is_match(crate::read::display_name(&rel))
+        // A glob matches the file or any folder on its way (`vendor` skips `vendor/dep.yaml`),
+        // as `--exclude` does.
+        rel.ancestors()
+            .filter(|a| !a.as_os_str().is_empty())
+            .any(|a| globs.is_match(crate::read::display_name(a)))
     }
 }
 
@@ -335,8 +339,13 @@ mod tests {
     fn reads_every_key() {
         let c = p(crate::commands::init::STARTER).unwrap();
         assert_eq!(c.ecs.label.unwrap().to_string(), "mykey4pod=asmgateway");
-        assert_eq!(c.ecs.weight, Some(80));
+        assert_eq!(
+            c.ecs.weight, None,
+            "the starter leaves weights commented out"
+        );
         assert_eq!(c.virt.taint.unwrap().key, "virtual-kubelet.io/provider");
+        let c = p("pools:\n  ecs: {weight: 70}\n").unwrap();
+        assert_eq!(c.ecs.weight, Some(70));
         let c = p("select: [kind=IstioGateway]\nextend-select: kind=Deployment,name=x\npaths: ['$']\nexclude: [vendor/**]\nrules:\n  unrelated-required-term: off\n  virtual-not-preferred: error\n").unwrap();
         assert_eq!(c.select.len(), 1);
         assert_eq!(c.extend_select.len(), 1);

@@ -165,10 +165,17 @@ impl<'a> Setups<'a> {
             }
             Input::Stdin => std::env::current_dir().ok(),
         }?;
-        self.found
+        let found = self
+            .found
             .entry(dir.clone())
             .or_insert_with(|| config::find(&dir))
-            .clone()
+            .clone();
+        // No configuration above the file: the current folder's (and its parents') applies.
+        found.or_else(|| {
+            std::env::current_dir()
+                .ok()
+                .and_then(|cwd| config::find(&cwd))
+        })
     }
 
     /// The setup for an input and the configuration it came from, or the configuration's error.

@@ -119,10 +119,10 @@ fn sarif_passes_the_reference_validator() {
         .filter(|p| Path::new(p).exists());
     let Some(tool) = tool else {
         assert!(
-            std::env::var_os("SPILLWAY_REQUIRE_CLIENTS").is_none(),
-            "SPILLWAY_REQUIRE_CLIENTS is set but SPILLWAY_SARIF_MULTITOOL does not name Sarif.Multitool"
+            !clients_required(),
+            "SPILLWAY_REQUIRE_CLIENTS=1 but SPILLWAY_SARIF_MULTITOOL does not name Sarif.Multitool"
         );
-        eprintln!("skipped: Sarif.Multitool not installed (set SPILLWAY_SARIF_MULTITOOL)");
+        say_skipped("Sarif.Multitool not installed (set SPILLWAY_SARIF_MULTITOOL)");
         return;
     };
     let d = tempfile::tempdir().unwrap();
@@ -529,4 +529,91 @@ fn completions_and_man_page() {
     assert!(out.contains("complete -c spillway"));
     let out = stdout_of(spillway().arg("man"), 0);
     assert!(out.contains(".TH spillway"));
+    // Every subcommand's options are documented, not only the top level.
+    assert!(out.contains(".SH \"SPILLWAY AUDIT\""), "{out}");
+    assert!(out.contains(".SH \"SPILLWAY APPLY\""));
+    assert!(
+        out.contains("\\-\\-exit\\-zero") && out.contains("\\-\\-fix\\-node\\-selector"),
+        "{out}"
+    );
+}
+
+// --- regressions from the review of issue 6 ------------------------------------------------------
+
+/// Two objects that differ only by namespace get different fingerprints; absolute paths are
+/// reported relative to the working folder in every CI format.
+#[test]
+fn fingerprints_and_paths() {
+    let d = tempfile::tempdir().unwrap();
+    let dep = |ns: &str| {
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: gw, namespace: {ns}}}\nspec:\n  template:\n    metadata: {{labels: {{istio: ingressgateway}}}}\n    spec:\n      containers: [{{name: p, image: x}}]\n")
+    };
+    write(
+        d.path(),
+        "ns.yaml",
+        &format!("{}---\n{}", dep("a"), dep("b")),
+    );
+    let root = d.path().canonicalize().unwrap();
+    let gl = stdout_of(
+        spillway()
+            .current_dir(&root)
+            .args(["audit", "--format", "gitlab"])
+            .arg(root.join("ns.yaml"))
+            .args(POOLS),
+        1,
+    );
+    let v: Value = serde_json::from_str(&gl).unwrap();
+    let prints: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(prints.len(), 2);
+    assert_ne!(prints[0], prints[1]);
+    assert_eq!(v[0]["location"]["path"], "ns.yaml");
+    let gh = stdout_of(
+        spillway()
+            .current_dir(&root)
+            .args(["audit", "--format", "github"])
+            .arg(root.join("ns.yaml"))
+            .args(POOLS),
+        1,
+    );
+    assert!(gh.starts_with("::error file=ns.yaml,"), "{gh}");
+}
+
+/// Without a configuration above the file, the current folder's applies; `exclude` skips folders;
+/// weights in the configuration act like the flags.
+#[test]
+fn config_fallback_exclude_folders_and_weights() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "proj/.spillway.yaml", "pools:\n  ecs: {label: mykey4pod=asmgateway, taint: mykey=myvalue:NoSchedule, weight: 70}\n  virtual: {weight: 30}\nexclude: [vendor]\n");
+    write(d.path(), "other/gw.yaml", &broken());
+    write(d.path(), "proj/vendor/dep.yaml", &broken());
+    write(d.path(), "proj/gw.yaml", &correct());
+    let proj = d.path().join("proj");
+    // ../other has no configuration above it: the current folder's pools apply.
+    let out = stdout_of(
+        spillway()
+            .current_dir(&proj)
+            .args(["audit", "--format", "json", "../other/gw.yaml"]),
+        1,
+    );
+    assert_eq!(rules_in(&out), ["ecs-taint-not-tolerated"]);
+    // `exclude: [vendor]` skips the folder.
+    let out = stdout_of(
+        spillway()
+            .current_dir(&proj)
+            .args(["audit", "--format", "json", "."]),
+        0,
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["summary"]["files"], 1, "only gw.yaml: {out}");
+    // The configured weights are applied like --ecs-weight/--virtual-weight.
+    let out = stdout_of(spillway().current_dir(&proj).args(["apply", "gw.yaml"]), 0);
+    assert!(
+        out.contains("weight: 70") && out.contains("weight: 30"),
+        "{out}"
+    );
 }

@@ -34,7 +34,10 @@ fn client(client: &str, args: &[&str]) -> bool {
         if std::env::var("SPILLWAY_REQUIRE_CLIENTS").is_ok_and(|v| v == "1") {
             panic!("{client} is not installed (or `{client} {}` fails), and SPILLWAY_REQUIRE_CLIENTS=1 requires it", args.join(" "));
         }
-        println!("skipped: {client} not installed");
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            format!("skipped: {client} not installed\n").as_bytes(),
+        );
     }
     ok
 }
@@ -499,4 +502,19 @@ fn pre_commit_hooks_audit_and_apply() {
     git(dir, &["add", "broken.yaml"]);
     let out = pre_commit(dir, &["--files", "broken.yaml", "correct.yaml"]);
     assert!(out.status.success());
+}
+
+/// Regression: in apply mode, a gateway whose ECS pool cannot be known was an internal error
+/// (nothing printed); it is an error result on the unchanged item, exit 1.
+#[test]
+fn krm_apply_with_an_unknown_pool_is_an_error_result() {
+    let input = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: cfg}\n  data: {mode: apply}\nitems:\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: g}\n  spec:\n    template:\n      metadata: {labels: {istio: ingressgateway}}\n      spec:\n        containers: [{name: p, image: x}]\n";
+    let out = krm(input);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("cannot apply to Deployment g"), "{stdout}");
+    assert!(
+        stdout.contains("containers: [{name: p, image: x}]"),
+        "{stdout}"
+    );
 }

@@ -102,7 +102,11 @@ pub fn run(args: &ApplyArgs) -> i32 {
         Ok(Options {
             ecs_weight,
             virtual_weight,
-            weights_explicit: (args.ecs_weight.is_some(), args.virtual_weight.is_some()),
+            // Weights in .spillway.yaml are written as on the command line and act the same.
+            weights_explicit: (
+                args.ecs_weight.is_some() || setup.weights.0.is_some(),
+                args.virtual_weight.is_some() || setup.weights.1.is_some(),
+            ),
             fix_node_selector: args.fix_node_selector,
         })
     };

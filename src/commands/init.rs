@@ -1,7 +1,7 @@
 //! `spillway init`: a commented starter `.spillway.yaml`.
 
 /// The starter file: every key, commented, with the values of the documented procedure.
-pub const STARTER: &str = r#"# spillway configuration: https://github.com/spillway-dev/spillway (docs/integrations.md)
+pub const STARTER: &str = r#"# spillway configuration (README.md, docs/integrations.md)
 # Found by walking up from each input file (then the current folder); command-line flags
 # override it. Unknown keys are an error.
 
@@ -12,12 +12,12 @@ pools:
     #   kubectl taint nodes NODE mykey=myvalue:NoSchedule
     label: mykey4pod=asmgateway
     taint: mykey=myvalue:NoSchedule
-    weight: 80
+    # weight: 80    # like --ecs-weight: apply then sets it on every gateway
   virtual:
     # ACK virtual nodes (ack-virtual-node); self-managed VNodes use k8s.aliyun.com/vnode=true.
     label: type=virtual-kubelet
     taint: virtual-kubelet.io/provider=alibabacloud:NoSchedule
-    weight: 20
+    # weight: 20    # like --virtual-weight
 
 # Which objects are gateways. By default: every IstioGateway, IstioOperator ingress gateways,
 # and workloads whose pod labels carry istio=ingressgateway or app=istio-ingressgateway.

@@ -20,6 +20,9 @@ impl std::str::FromStr for Selector {
             let (k, v) = part.split_once('=').ok_or_else(|| {
                 format!("`{part}`: expected KEY=VALUE (keys: kind, name, namespace, label)")
             })?;
+            if v.is_empty() || v.ends_with('=') {
+                return Err(format!("`{part}`: the value is empty"));
+            }
             match k {
                 "kind" => sel.kind = Some(v.to_owned()),
                 "name" => sel.name = Some(v.to_owned()),
@@ -79,5 +82,7 @@ mod tests {
         assert!(!s.matches("Deployment", "x", "ns", &BTreeMap::new()));
         assert!("colour=red".parse::<Selector>().is_err());
         assert!("".parse::<Selector>().is_err());
+        assert!("kind=".parse::<Selector>().is_err());
+        assert!("label=app=".parse::<Selector>().is_err());
     }
 }

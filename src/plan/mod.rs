@@ -124,6 +124,8 @@ pub fn plan_targets(
                     format!("cannot apply to {}: {m}", describe(&target.object)),
                     target.object.clone(),
                 ));
+                // Not planned, so verification must not expect its findings resolved.
+                out.unplanned.push(target.object.clone());
                 continue;
             }
         };

@@ -32,6 +32,19 @@ pub fn display_name(path: &Path) -> String {
     s.strip_prefix("./").map(str::to_owned).unwrap_or(s)
 }
 
+/// The name of a path for reports, relative to the working folder when it lies below it.
+pub fn relative_name(path: &Path) -> String {
+    if path.is_absolute() {
+        if let Some(rel) = std::env::current_dir()
+            .ok()
+            .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        {
+            return display_name(&rel);
+        }
+    }
+    display_name(path)
+}
+
 /// Reads a file whole; rejects what is not UTF-8 text with the byte offset of the first bad byte.
 pub fn read_file(path: &Path) -> Result<Source, ReadError> {
     let name = display_name(path);

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use super::{positions, FileReport};
-use crate::check::{Finding, Severity};
+use crate::check::Severity;
 use crate::read::lines::LineIndex;
 use crate::rules::RULES;
 
@@ -20,36 +20,63 @@ fn fnv1a(parts: &[&str]) -> String {
     format!("{h:016x}")
 }
 
-/// What identifies a finding across commits: the rule, the file, the object and the field
-/// path, not the line (which moves when lines are added above it).
-fn fingerprint(file: &str, f: &Finding) -> String {
-    let (kind, name, component) = f.object.as_ref().map_or(("", "", ""), |o| {
-        (
-            o.kind.as_str(),
-            o.name.as_str(),
-            o.component.as_deref().unwrap_or(""),
-        )
-    });
-    let at = f
-        .primary
-        .path
-        .clone()
-        .unwrap_or_else(|| format!("@{}", f.primary.span.start));
-    fnv1a(&[f.rule.id, file, kind, name, component, &at, &f.message])
+/// What identifies a finding across commits: the rule, the file, the object (kind, namespace,
+/// name, component) and the field path, or the flagged text where there is no path; never a
+/// line or an offset, which move when lines are added above. Repeats of the same identity in a
+/// file get an ordinal.
+fn fingerprints(r: &FileReport) -> Vec<String> {
+    let file = relative(&r.name);
+    let mut seen: Vec<String> = Vec::new();
+    r.findings
+        .iter()
+        .map(|f| {
+            let (kind, ns, name, component) = f.object.as_ref().map_or(("", "", "", ""), |o| {
+                (
+                    o.kind.as_str(),
+                    o.namespace.as_str(),
+                    o.name.as_str(),
+                    o.component.as_deref().unwrap_or(""),
+                )
+            });
+            let at = match &f.primary.path {
+                Some(p) => p.clone(),
+                None => {
+                    let s = f.primary.span.start.min(r.text.len());
+                    let e = f.primary.span.end.clamp(s, r.text.len());
+                    let t = &r.text[s..e];
+                    format!(
+                        "text:{}",
+                        t.char_indices().nth(200).map_or(t, |(i, _)| &t[..i])
+                    )
+                }
+            };
+            let base = fnv1a(&[f.rule.id, &file, kind, ns, name, component, &at]);
+            let n = seen.iter().filter(|b| **b == base).count();
+            seen.push(base.clone());
+            if n == 0 {
+                base
+            } else {
+                fnv1a(&[&base, &n.to_string()])
+            }
+        })
+        .collect()
 }
 
 /// A report name relative to the working folder when it lies below it (code scanning resolves
 /// `artifactLocation.uri` against the repository root).
 fn relative(name: &str) -> String {
-    let p = std::path::Path::new(name);
-    if p.is_absolute() {
-        if let Ok(cwd) = std::env::current_dir() {
-            if let Ok(rel) = p.strip_prefix(&cwd) {
-                return crate::read::display_name(rel);
-            }
-        }
+    crate::read::relative_name(std::path::Path::new(name))
+}
+
+/// Where a file is: a URI relative to the working folder (`%SRCROOT%`), or an absolute `file://`
+/// URI for a file outside it.
+fn artifact(name: &str) -> Value {
+    let rel = relative(name);
+    if std::path::Path::new(&rel).is_absolute() {
+        json!({"uri": format!("file://{}", uri(&rel))})
+    } else {
+        json!({"uri": uri(&rel), "uriBaseId": "%SRCROOT%"})
     }
-    name.to_owned()
 }
 
 /// A file name as a relative URI reference (percent-encoded; `/` separators).
@@ -75,8 +102,7 @@ fn level(s: Severity) -> &'static str {
 
 fn region(lines: &LineIndex, span: &std::ops::Range<usize>) -> Value {
     let (l, c, el, ec) = positions(lines, span);
-    // SARIF regions must not be empty: an empty span covers one column.
-    let ec = if (l, c) == (el, ec) { ec + 1 } else { ec };
+    // An empty span is an insertion point, which SARIF allows (startColumn == endColumn).
     json!({"startLine": l, "startColumn": c, "endLine": el, "endColumn": ec})
 }
 
@@ -101,7 +127,7 @@ fn physical(text: &str, lines: &LineIndex, name: &str, span: &std::ops::Range<us
     let mut context = region(lines, &ctx);
     context["snippet"] = json!({"text": &text[ctx.clone()]});
     json!({
-        "artifactLocation": {"uri": uri(&relative(name)), "uriBaseId": "%SRCROOT%"},
+        "artifactLocation": artifact(name),
         "region": flagged,
         "contextRegion": context
     })
@@ -131,7 +157,8 @@ pub fn sarif(reports: &[FileReport], strict_success: bool) -> String {
     for r in reports {
         let lines = LineIndex::new(&r.text);
         let location = |span: &std::ops::Range<usize>| physical(&r.text, &lines, &r.name, span);
-        for f in &r.findings {
+        let prints = fingerprints(r);
+        for (f, print) in r.findings.iter().zip(&prints) {
             let rule_index = RULES
                 .iter()
                 .position(|x| std::ptr::eq(*x, f.rule))
@@ -152,7 +179,7 @@ pub fn sarif(reports: &[FileReport], strict_success: bool) -> String {
                 "level": level(f.severity),
                 "message": {"text": message},
                 "locations": [{"physicalLocation": location(&f.primary.span)}],
-                "partialFingerprints": {"spillwayFinding/v1": fingerprint(&r.name, f)}
+                "partialFingerprints": {"spillwayFinding/v1": print}
             });
             if !related.is_empty() {
                 result["relatedLocations"] = Value::Array(related);
@@ -227,7 +254,7 @@ pub fn github(reports: &[FileReport]) -> String {
             }
             out.push_str(&format!(
                 "::{kind} file={},line={l},col={c},endLine={el},endColumn={ec},title={}::{}\n",
-                gh_prop(&r.name),
+                gh_prop(&relative(&r.name)),
                 gh_prop(f.rule.id),
                 gh_data(&message)
             ));
@@ -239,7 +266,7 @@ pub fn github(reports: &[FileReport]) -> String {
             });
             out.push_str(&format!(
                 "::error file={}{pos},title=parse-error::{}\n",
-                gh_prop(&r.name),
+                gh_prop(&relative(&r.name)),
                 gh_data(&e.message)
             ));
         }
@@ -252,14 +279,15 @@ pub fn gitlab(reports: &[FileReport]) -> String {
     let mut issues = Vec::new();
     for r in reports {
         let lines = LineIndex::new(&r.text);
-        for f in &r.findings {
+        let path = relative(&r.name);
+        for (f, print) in r.findings.iter().zip(fingerprints(r)) {
             let (l, _, el, _) = positions(&lines, &f.primary.span);
             issues.push(json!({
                 "description": format!("{}: {}", f.rule.id, f.message),
                 "check_name": f.rule.id,
-                "fingerprint": fingerprint(&r.name, f),
+                "fingerprint": print,
                 "severity": match f.severity { Severity::Error => "major", Severity::Warning => "minor", Severity::Info => "info" },
-                "location": {"path": r.name, "lines": {"begin": l, "end": el}}
+                "location": {"path": path, "lines": {"begin": l, "end": el}}
             }));
         }
         if let Some(e) = &r.error {
@@ -267,9 +295,9 @@ pub fn gitlab(reports: &[FileReport]) -> String {
             issues.push(json!({
                 "description": format!("parse-error: {}", e.message),
                 "check_name": "parse-error",
-                "fingerprint": fnv1a(&["parse-error", &r.name]),
+                "fingerprint": fnv1a(&["parse-error", &path]),
                 "severity": "blocker",
-                "location": {"path": r.name, "lines": {"begin": line}}
+                "location": {"path": path, "lines": {"begin": line}}
             }));
         }
     }

@@ -43,6 +43,18 @@ pub fn spillway() -> Command {
     c
 }
 
+/// Whether CI asked that every external client be present (`SPILLWAY_REQUIRE_CLIENTS=1`).
+pub fn clients_required() -> bool {
+    std::env::var("SPILLWAY_REQUIRE_CLIENTS").is_ok_and(|v| v == "1")
+}
+
+/// Says a test skipped, straight to the process's stderr: libtest captures `println!` and
+/// `eprintln!` of passing tests, so those would hide the skip from a plain `cargo test`.
+pub fn say_skipped(why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "skipped: {why}");
+}
+
 /// Writes `text` to `dir/name`, creating folders.
 pub fn write(dir: &Path, name: &str, text: &str) {
     let p = dir.join(name);
