@@ -117,6 +117,18 @@ impl Setup {
     }
 }
 
+/// The start of every command that reads inputs: the run's setups (the node inventory and
+/// `--config` read once) and the inputs found from the paths and `--exclude`; `Err` is a usage
+/// or input error (exit 2).
+pub fn begin<'a>(
+    input: &'a InputArgs,
+    pools: &'a PoolArgs,
+) -> Result<(Setups<'a>, crate::read::walk::Found), String> {
+    let setups = Setups::new(input, pools)?;
+    let exclude = crate::read::walk::excludes(&input.exclude)?;
+    Ok((setups, crate::read::walk::discover(&input.paths, &exclude)))
+}
+
 /// An input's setup and the configuration file it came from, or that file's error.
 pub type ForInput = Result<(Arc<Setup>, Option<Arc<Config>>), ConfigError>;
 

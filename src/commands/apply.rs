@@ -10,10 +10,10 @@ use crate::cli::ApplyArgs;
 use crate::commands::audit::assign;
 use crate::plan::{self, FilePlan, Options};
 use crate::read::lines::LineIndex;
-use crate::read::walk::{self, Input};
+use crate::read::walk::Input;
 use crate::read::{self, Source};
 use crate::render::diff;
-use crate::setup::{Setup, Setups};
+use crate::setup::Setup;
 
 /// What happened to one input.
 struct Outcome {
@@ -56,21 +56,13 @@ fn position(text: &str, offset: Option<usize>) -> String {
 
 /// `spillway apply`.
 pub fn run(args: &ApplyArgs) -> i32 {
-    let mut setups = match Setups::new(&args.input, &args.pools) {
-        Ok(s) => s,
+    let (mut setups, found) = match crate::setup::begin(&args.input, &args.pools) {
+        Ok(x) => x,
         Err(m) => {
             eprintln!("spillway: {m}");
             return super::EXIT_ERROR;
         }
     };
-    let exclude = match walk::excludes(&args.input.exclude) {
-        Ok(g) => g,
-        Err(m) => {
-            eprintln!("spillway: {m}");
-            return super::EXIT_ERROR;
-        }
-    };
-    let found = walk::discover(&args.input.paths, &exclude);
     let to_stdout = !(args.write || args.diff || args.check);
     if to_stdout && found.inputs.len() + found.errors.len() != 1 {
         eprintln!(

@@ -220,21 +220,13 @@ fn use_color(c: Color) -> bool {
 
 /// `spillway audit`.
 pub fn run(args: &AuditArgs) -> i32 {
-    let mut setups = match Setups::new(&args.input, &args.pools) {
-        Ok(s) => s,
+    let (mut setups, found) = match crate::setup::begin(&args.input, &args.pools) {
+        Ok(x) => x,
         Err(m) => {
             eprintln!("spillway: {m}");
             return super::EXIT_ERROR;
         }
     };
-    let exclude = match walk::excludes(&args.input.exclude) {
-        Ok(g) => g,
-        Err(m) => {
-            eprintln!("spillway: {m}");
-            return super::EXIT_ERROR;
-        }
-    };
-    let found = walk::discover(&args.input.paths, &exclude);
     let mut skipped_files = found.skipped.clone();
     let jobs = assign(found, &mut setups);
     skipped_files.extend(jobs.excluded.iter().cloned());
