@@ -54,6 +54,10 @@ pub enum Command {
     Krm(Box<crate::commands::krm::KrmArgs>),
     /// kustomize legacy exec transformer plugin: resources on stdin, the transformer's config file as argument.
     KustomizePlugin(Box<crate::commands::kustomize::KustomizeArgs>),
+    /// Show where each replica of a gateway would land (ECS or virtual node) and why, offline.
+    Simulate(Box<crate::commands::simulate::SimulateArgs>),
+    /// Where the gateway's pods did land, from `kubectl get pods -A -o yaml` and the nodes.
+    Status(Box<crate::commands::simulate::StatusArgs>),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -14,5 +14,6 @@ pub mod pools;
 pub mod read;
 pub mod render;
 pub mod rules;
+pub mod schedinput;
 pub mod setup;
 pub mod write;

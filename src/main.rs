@@ -14,6 +14,8 @@ fn main() {
         Command::Man => commands::docs::man(),
         Command::Krm(args) => commands::krm::run(args),
         Command::KustomizePlugin(args) => commands::kustomize::run(args),
+        Command::Simulate(args) => commands::simulate::run(args),
+        Command::Status(args) => commands::simulate::status(args),
     };
     std::process::exit(code);
 }

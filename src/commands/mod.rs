@@ -7,6 +7,7 @@ pub mod init;
 pub mod krm;
 pub mod kustomize;
 pub mod rules;
+pub mod simulate;
 
 /// Exit codes, as documented in `spillway --help`.
 pub const EXIT_OK: i32 = 0;

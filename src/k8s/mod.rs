@@ -16,6 +16,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+pub mod scheduler;
 pub mod selector;
 pub mod taints;
 pub mod validation;

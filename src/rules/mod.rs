@@ -18,6 +18,7 @@ mod ecs_pool_unknown;
 mod ecs_taint_not_tolerated;
 mod invalid_node_affinity;
 mod invalid_toleration;
+mod no_node_fits;
 mod no_virtual_node;
 mod node_selector_blocks_overflow;
 mod nodes_common;
@@ -90,6 +91,7 @@ pub static RULES: &[&Rule] = &[
     &ecs_node_untainted::RULE,
     &ecs_node_cordoned::RULE,
     &no_virtual_node::RULE,
+    &no_node_fits::RULE,
     &unused_ignore::RULE,
 ];
 
