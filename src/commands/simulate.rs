@@ -174,18 +174,19 @@ fn gateways(
     Ok((out, errors))
 }
 
+/// 2 when an input failed, else 1 when a replica or pod is Pending, else 0.
+fn exit_code(errors: &[String], any_pending: bool) -> i32 {
+    if !errors.is_empty() {
+        super::EXIT_ERROR
+    } else if any_pending {
+        super::EXIT_FINDINGS
+    } else {
+        super::EXIT_OK
+    }
+}
+
 fn object_str(o: &ObjectRef) -> String {
-    let mut s = o.kind.clone();
-    s.push(' ');
-    if !o.namespace.is_empty() {
-        s.push_str(&o.namespace);
-        s.push('/');
-    }
-    s.push_str(&o.name);
-    if let Some(c) = &o.component {
-        s.push_str(&format!(" ({c})"));
-    }
-    s
+    o.to_string()
 }
 
 fn object_json(o: &ObjectRef) -> Value {
@@ -303,13 +304,7 @@ fn simulate(args: &SimulateArgs) -> Result<i32, String> {
     if results.is_empty() && errors.is_empty() {
         eprintln!("spillway: no gateway found in the inputs");
     }
-    Ok(if !errors.is_empty() {
-        super::EXIT_ERROR
-    } else if any_pending {
-        super::EXIT_FINDINGS
-    } else {
-        super::EXIT_OK
-    })
+    Ok(exit_code(&errors, any_pending))
 }
 
 fn scores_json(s: &scheduler::Scores) -> Value {
@@ -631,13 +626,7 @@ fn status_inner(args: &StatusArgs) -> Result<i32, String> {
     for e in &errors {
         eprintln!("spillway: {e}");
     }
-    Ok(if !errors.is_empty() {
-        super::EXIT_ERROR
-    } else if any_pending {
-        super::EXIT_FINDINGS
-    } else {
-        super::EXIT_OK
-    })
+    Ok(exit_code(&errors, any_pending))
 }
 
 struct StatusReport {

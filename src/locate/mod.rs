@@ -33,6 +33,25 @@ pub struct ObjectRef {
     pub component: Option<String>,
 }
 
+/// `Kind namespace/name, component` (or `Kind at component` for an object without a name):
+/// how every report names an object.
+impl std::fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.kind)?;
+        if !self.name.is_empty() {
+            f.write_str(" ")?;
+            if !self.namespace.is_empty() {
+                write!(f, "{}/", self.namespace)?;
+            }
+            f.write_str(&self.name)?;
+        }
+        if let Some(c) = &self.component {
+            write!(f, "{}{c}", if self.name.is_empty() { " at " } else { ", " })?;
+        }
+        Ok(())
+    }
+}
+
 /// How the scheduling fields are laid out in the object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flavor {

@@ -317,17 +317,9 @@ pub fn keep_final_newline(old: &str, mut new: String) -> String {
     new
 }
 
-/// `Kind name (component)`, for messages.
+/// How messages name an object (see `ObjectRef`'s `Display`).
 pub fn describe(o: &ObjectRef) -> String {
-    let mut s = o.kind.clone();
-    if !o.name.is_empty() {
-        s.push(' ');
-        s.push_str(&o.name);
-    }
-    if let Some(c) = &o.component {
-        s.push_str(&format!(" ({c})"));
-    }
-    s
+    o.to_string()
 }
 
 /// Audits the result: it must parse into as many documents, and no gateway apply changed may

@@ -146,22 +146,10 @@ fn finding_diag<'a>(r: &'a FileReport, f: &'a Finding, lines: &LineIndex) -> Dia
             .map(|l| LabeledSpan::new_with_span(Some(l.message.clone()), span(&r.text, &l.span))),
     );
     let (line, col) = lines.line_col(f.primary.span.start);
-    let object = f.object.as_ref().map_or(String::new(), |o| {
-        let mut s = o.kind.clone();
-        if !o.name.is_empty() {
-            s.push(' ');
-            if !o.namespace.is_empty() {
-                s.push_str(&o.namespace);
-                s.push('/');
-            }
-            s.push_str(&o.name);
-        }
-        if let Some(c) = &o.component {
-            s.push_str(if o.name.is_empty() { " at " } else { ", " });
-            s.push_str(c);
-        }
-        format!(" ({s})")
-    });
+    let object = f
+        .object
+        .as_ref()
+        .map_or(String::new(), |o| format!(" ({o})"));
     Diag {
         code: format!("{}:{line}:{col}: {}{object}", r.name, f.rule.id),
         severity: severity(f.severity),
