@@ -113,6 +113,21 @@ fn term_for<'v>(view: &'v PodView, f: &Facts, which: Which) -> Option<(NodeId, &
     })
 }
 
+/// A finding at the field a near miss got wrong (at its entry when the field is missing).
+fn at_miss(
+    cx: &PodCtx,
+    rule: &'static Rule,
+    entry: (NodeId, &Route),
+    m: &crate::check::near::Miss,
+    message: String,
+    help: String,
+) -> Finding {
+    let (node, route) = m.at.map_or(entry, |s| (s.node, &s.route));
+    cx.finding(rule, node, route, message)
+        .primary_label(m.describe())
+        .help(help)
+}
+
 /// Adds the related spans that give a finding its context: the required term that sends pods to
 /// the pool (`verb`: "sends pods to", "selects"), and where an inferred pool fact came from.
 fn with_context(
@@ -177,12 +192,7 @@ pub fn not_selected(
         .flat_map(|t| &t.exprs)
         .find_map(|r| requirement_miss(r, label).map(|m| (r, m)));
     let mut finding = match miss {
-        Some((r, m)) => {
-            let (node, route) = m.at.map_or((r.node, &r.route), |s| (s.node, &s.route));
-            cx.finding(rule, node, route, base)
-                .primary_label(m.describe())
-                .help(format!("did you mean `{}`? {} are labelled `{label}`", m.want, which.nodes()))
-        }
+        Some((r, m)) => at_miss(cx, rule, (r.node, &r.route), &m, base, format!("did you mean `{}`? {} are labelled `{label}`", m.want, which.nodes())),
         None => cx
             .finding(rule, req.field.key, &req.field.route, base)
             .primary_label(format!("no term here selects `{label}`"))
@@ -243,16 +253,18 @@ pub fn taint_not_tolerated(
         .find_map(|t| toleration_miss(t, taint, &f.gates).map(|m| (t, m)));
     let finding =
         match miss {
-            Some((t, m)) => {
-                let (node, route) = m.at.map_or((t.node, &t.route), |s| (s.node, &s.route));
-                cx.finding(rule, node, route, base)
-                    .primary_label(m.describe())
-                    .help(format!(
-                        "did you mean `{}`? {} are tainted `{ts}`",
-                        m.want,
-                        which.nodes()
-                    ))
-            }
+            Some((t, m)) => at_miss(
+                cx,
+                rule,
+                (t.node, &t.route),
+                &m,
+                base,
+                format!(
+                    "did you mean `{}`? {} are tainted `{ts}`",
+                    m.want,
+                    which.nodes()
+                ),
+            ),
             None => {
                 let (node, route) = match &view.tolerations {
                     Some((tf, _)) => (tf.key, tf.route.clone()),
@@ -308,16 +320,18 @@ pub fn not_preferred(
         .flat_map(|t| &t.exprs)
         .find_map(|r| requirement_miss(r, label).map(|m| (r, m)));
     let finding = match miss {
-        Some((r, m)) => {
-            let (node, route) = m.at.map_or((r.node, &r.route), |s| (s.node, &s.route));
-            cx.finding(rule, node, route, base)
-                .primary_label(m.describe())
-                .help(format!(
-                    "did you mean `{}`? the required term and {} use `{label}`",
-                    m.want,
-                    which.nodes()
-                ))
-        }
+        Some((r, m)) => at_miss(
+            cx,
+            rule,
+            (r.node, &r.route),
+            &m,
+            base,
+            format!(
+                "did you mean `{}`? the required term and {} use `{label}`",
+                m.want,
+                which.nodes()
+            ),
+        ),
         None => {
             let weight = if which == Which::Ecs { 80 } else { 20 };
             let (node, route) = match (&view.preferred, &view.node_affinity, &view.affinity) {
