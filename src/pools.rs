@@ -185,6 +185,9 @@ pub struct InvNode {
     /// `spec.unschedulable: true`, when set.
     pub unschedulable_span: Option<Range<usize>>,
     pub document: usize,
+    /// `status.allocatable` cpu and memory, when the node states either; its pod count.
+    pub allocatable: Option<k8s::scheduler::Resources>,
+    pub allocatable_pods: Option<i64>,
 }
 
 /// `kubectl get nodes -o yaml|json` (a List of Node) or a stream of Node objects.
@@ -289,6 +292,18 @@ fn read_node(doc: &Document, node: NodeId) -> InvNode {
         }
     }
     let unsched = get(&["spec", "unschedulable"]).filter(|u| doc.bool(*u) == Some(true));
+    let alloc = get(&["status", "allocatable"]);
+    let quantity = |k: &str| {
+        alloc
+            .and_then(|a| doc.get(a, k))
+            .and_then(|(_, v)| doc.scalar(v))
+    };
+    let cpu = quantity("cpu").and_then(k8s::scheduler::cpu_millis);
+    let memory = quantity("memory").and_then(k8s::scheduler::quantity_units);
+    let allocatable = (cpu.is_some() || memory.is_some()).then(|| k8s::scheduler::Resources {
+        cpu_millis: cpu.unwrap_or(0),
+        memory: memory.unwrap_or(0),
+    });
     InvNode {
         node: k8s::Node {
             name: name_node
@@ -302,6 +317,8 @@ fn read_node(doc: &Document, node: NodeId) -> InvNode {
         name_span: name_node.map_or(doc.start..doc.start, |n| doc.span(n)),
         unschedulable_span: unsched.map(|u| doc.span(u)),
         document: doc.index,
+        allocatable,
+        allocatable_pods: quantity("pods").and_then(k8s::scheduler::quantity_units),
     }
 }
 

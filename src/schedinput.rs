@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::check::{facts, view};
 use crate::k8s::scheduler::{
-    self, ContainerRequests, NodeState, Outcome, Pod, PodRequests, Reason, Resources,
+    self, ContainerRequests, NodeState, Outcome, Pod, PodRequests, Reason,
 };
 use std::path::Path;
 
@@ -29,49 +29,15 @@ fn scalar_at<'d>(doc: &'d Document, from: NodeId, path: &[&str]) -> Option<&'d s
 }
 
 /// The scheduler's view of every inventory node, in inventory order: labels, taints and cordon
-/// from [`Inventory`], `status.allocatable` (cpu, memory, pods) read here from the same documents.
+/// and `status.allocatable` (cpu, memory, pods), all read once by [`Inventory::parse`].
 pub fn node_states(inv: &Inventory) -> Vec<NodeState> {
-    let mut alloc: Vec<(Option<Resources>, Option<i64>)> = Vec::new();
-    let mut stream = Stream::new(&inv.source.text, Limits::default());
-    let mut read = |doc: &Document, n: NodeId| {
-        let a = path_get(doc, n, &["status", "allocatable"]);
-        let q = |k: &str| a.and_then(|a| scalar_at(doc, a, &[k]));
-        let cpu = q("cpu").and_then(scheduler::cpu_millis);
-        let mem = q("memory").and_then(scheduler::quantity_units);
-        let res = (cpu.is_some() || mem.is_some()).then(|| Resources {
-            cpu_millis: cpu.unwrap_or(0),
-            memory: mem.unwrap_or(0),
-        });
-        alloc.push((res, q("pods").and_then(scheduler::quantity_units)));
-    };
-    // The same traversal as `Inventory::parse`, so the nodes line up.
-    while let Some(Ok(doc)) = stream.next_document() {
-        let Some(root) = doc.root else { continue };
-        match scalar_at(&doc, root, &["kind"]) {
-            Some("Node") => read(&doc, root),
-            Some("List" | "NodeList") => {
-                if let Some((_, items)) = doc.get(root, "items") {
-                    for item in doc.items(items).unwrap_or(&[]) {
-                        if scalar_at(&doc, *item, &["kind"]).is_none_or(|k| k == "Node") {
-                            read(&doc, *item);
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
     inv.nodes
         .iter()
-        .enumerate()
-        .map(|(i, n)| {
-            let (a, p) = alloc.get(i).copied().unwrap_or((None, None));
-            NodeState {
-                node: n.node.clone(),
-                allocatable: a,
-                allocatable_pods: p,
-                ..NodeState::default()
-            }
+        .map(|n| NodeState {
+            node: n.node.clone(),
+            allocatable: n.allocatable,
+            allocatable_pods: n.allocatable_pods,
+            ..NodeState::default()
         })
         .collect()
 }

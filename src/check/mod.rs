@@ -176,14 +176,21 @@ pub fn check_document(
         out.extend(check_target(doc, target, &view, &facts, inventory));
         all_facts.push(facts);
     }
+    out.extend(check_doc_rules(doc, targets));
+    sort_dedup(&mut out);
+    (out, all_facts)
+}
+
+/// Runs the document-level rules over a document's gateways.
+pub fn check_doc_rules(doc: &Document, targets: &[Target]) -> Vec<Finding> {
     let dcx = DocCtx { doc, targets };
+    let mut out = Vec::new();
     for rule in crate::rules::RULES {
         if let crate::rules::Check::Doc(f) = rule.check {
             f(&dcx, &mut out);
         }
     }
-    sort_dedup(&mut out);
-    (out, all_facts)
+    out
 }
 
 /// Runs the pod-level rules on one gateway whose view and facts are already computed.

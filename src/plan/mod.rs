@@ -98,10 +98,23 @@ pub fn plan_targets(
             .iter()
             .filter_map(|t| check::suppress::annotation(doc, t)),
     );
-    let (all, _) = check::check_document(doc, targets, &setup.pools, setup.inventory.as_ref());
-    let all = check::suppress::apply(text, all, &igs, &setup.severities);
+    // Each gateway's view, facts and findings, computed once for checking and planning.
+    let inventory = setup.inventory.as_ref();
+    let per: Vec<_> = targets
+        .iter()
+        .map(|t| {
+            let v = view::read(doc, t);
+            let facts = check::facts::compute(&v, &setup.pools, inventory);
+            let found = check::check_target(doc, t, &v, &facts, inventory);
+            (v, facts, found)
+        })
+        .collect();
+    let mut all: Vec<check::Finding> = per.iter().flat_map(|(_, _, f)| f.iter().cloned()).collect();
+    all.extend(check::check_doc_rules(doc, targets));
+    check::sort_dedup(&mut all);
+    let kept = check::suppress::apply(text, all, &igs, &setup.severities);
     out.before
-        .extend(all.iter().map(|f| (f.object.clone(), f.rule.id)));
+        .extend(kept.iter().map(|f| (f.object.clone(), f.rule.id)));
     // Spans shared through anchors: editing them would change other objects too.
     let shared: Vec<Range<usize>> = doc
         .nodes
@@ -111,12 +124,10 @@ pub fn plan_targets(
             _ => None,
         })
         .collect();
-    for target in targets {
-        let v = view::read(doc, target);
-        let facts = check::facts::compute(&v, &setup.pools, setup.inventory.as_ref());
+    for (target, (v, facts, found)) in targets.iter().zip(&per) {
         let mut tnotes = Vec::new();
         let layer = target.primary();
-        let pools = match block::pools(&facts, doc, &mut tnotes) {
+        let pools = match block::pools(facts, doc, &mut tnotes) {
             Ok(p) => p,
             Err(m) => {
                 out.errors.push((
@@ -131,8 +142,6 @@ pub fn plan_targets(
         };
         let mut ops = ops::Ops::new(doc, text);
         // What a suppression or the configuration takes out of apply's hands.
-        let found = check::check_target(doc, target, &v, &facts, setup.inventory.as_ref());
-        let kept = check::suppress::apply(text, found.clone(), &igs, &setup.severities);
         let mut skip: Vec<&'static str> = found
             .iter()
             .filter(|f| {
@@ -152,8 +161,8 @@ pub fn plan_targets(
         block::Planner {
             doc,
             target,
-            view: &v,
-            facts: &facts,
+            view: v,
+            facts,
             pools: &pools,
             opts,
             skip: &skip,
