@@ -5,6 +5,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::locate::Selector;
 use crate::pools::Label;
+use crate::read::yaml::Limits;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -124,18 +125,64 @@ pub struct InputArgs {
     /// Skip matching files and folders (glob); repeatable
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
-    /// Deepest nesting of YAML collections accepted
-    #[arg(long, value_name = "N", default_value_t = 256)]
+    /// Deepest nesting of YAML collections accepted, aliases expanded (at most 4096; flow collections also stop at the parser's fixed 256)
+    #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT.max_depth, value_parser = parse_max_depth)]
     pub max_depth: usize,
-    /// Most YAML nodes in one document
-    #[arg(long, value_name = "N", default_value_t = 5_000_000)]
+    /// Most YAML nodes (scalars, collections, aliases) in one document
+    #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT.max_nodes, value_parser = parse_max_nodes)]
     pub max_nodes: usize,
+    /// Most bytes in one YAML document, comments included [default: 33554432, 32 MiB]
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::DEFAULT.max_document_bytes, hide_default_value = true, value_parser = parse_positive)]
+    pub max_document_bytes: usize,
+    /// Most nodes the aliases of one document stand for, expanded (a "billion laughs" stands for 10^9); 0 forbids aliases
+    #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT.max_alias_expansion)]
+    pub max_alias_expansion: usize,
     /// Use this configuration file instead of the nearest .spillway.yaml
     #[arg(long, value_name = "FILE")]
     pub config: Option<String>,
     /// Do not read any .spillway.yaml
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
+}
+
+impl InputArgs {
+    /// The YAML limits the flags set.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_depth: self.max_depth,
+            max_nodes: self.max_nodes,
+            max_document_bytes: self.max_document_bytes,
+            max_alias_expansion: self.max_alias_expansion,
+        }
+    }
+}
+
+fn parse_max_depth(s: &str) -> Result<usize, String> {
+    let n: usize = s.parse().map_err(|e| format!("{e}"))?;
+    if (1..=Limits::MAX_DEPTH_CEILING).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!(
+            "{n} is not in 1..={}: deeper documents would overflow the stack of what walks them",
+            Limits::MAX_DEPTH_CEILING
+        ))
+    }
+}
+
+fn parse_positive(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>().map_err(|e| format!("{e}"))? {
+        0 => Err("0 is not accepted: at least 1".into()),
+        n => Ok(n),
+    }
+}
+
+fn parse_max_nodes(s: &str) -> Result<usize, String> {
+    let n: usize = s.parse().map_err(|e| format!("{e}"))?;
+    if (1..=u32::MAX as usize).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!("{n} is not in 1..={}", u32::MAX))
+    }
 }
 
 #[derive(Debug, Args)]

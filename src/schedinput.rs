@@ -257,7 +257,10 @@ pub fn read_pods(path: &str, limits: Limits) -> Result<Vec<PodRecord>, String> {
     let mut out = Vec::new();
     let mut stream = Stream::new(&src.text, limits);
     while let Some(doc) = stream.next_document() {
-        let doc = doc.map_err(|e| format!("--pods {}: {}", src.name, e.message))?;
+        let doc = doc.map_err(|e| {
+            let (l, c) = read::lines::LineIndex::new(&src.text).line_col(e.offset);
+            format!("--pods {}:{l}:{c}: {}", src.name, e.message)
+        })?;
         let Some(root) = doc.root else { continue };
         match scalar_at(&doc, root, &["kind"]) {
             Some("Pod") => out.push(read_pod(&doc, root)),

@@ -35,10 +35,7 @@ pub fn setup(input: &InputArgs, pools: &PoolArgs) -> Result<Setup, String> {
 }
 
 fn inventory(input: &InputArgs, pools: &PoolArgs) -> Result<Option<Inventory>, String> {
-    let limits = Limits {
-        max_depth: input.max_depth,
-        max_nodes: input.max_nodes,
-    };
+    let limits = input.limits();
     let Some(p) = &pools.nodes else {
         return Ok(None);
     };
@@ -54,7 +51,21 @@ fn inventory(input: &InputArgs, pools: &PoolArgs) -> Result<Option<Inventory>, S
     };
     src.and_then(|s| Inventory::parse(s, limits))
         .map(Some)
-        .map_err(|e| format!("--nodes {}: {}", e.name, e.message))
+        .map_err(|e| flag_input_error("--nodes", p, &e))
+}
+
+/// `FLAG NAME[:LINE:COL]: message` for an input a flag names (`--nodes`, `--pods`) that could
+/// not be read or parsed. The reader no longer holds the text, so a file is read again for the
+/// position (this is the error path only); standard input has none.
+pub fn flag_input_error(flag: &str, path: &str, e: &read::ReadError) -> String {
+    let at = match e.offset {
+        Some(o) if path != "-" => read::read_file(Path::new(path)).ok().map(|s| {
+            let (l, c) = read::lines::LineIndex::new(&s.text).line_col(o);
+            format!(":{l}:{c}")
+        }),
+        _ => None,
+    };
+    format!("{flag} {}{}: {}", e.name, at.unwrap_or_default(), e.message)
 }
 
 /// The command line over a configuration file: a flag that is given wins.
@@ -93,10 +104,7 @@ fn build(
         },
         pools: config,
         inventory: inv.cloned(),
-        limits: Limits {
-            max_depth: input.max_depth,
-            max_nodes: input.max_nodes,
-        },
+        limits: input.limits(),
         severities: c.rules,
         weights: (c.ecs.weight, c.virt.weight),
     })

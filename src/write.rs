@@ -8,8 +8,22 @@ use std::path::Path;
 
 /// Writes `contents` over `path` atomically. A symlink is written through to its target (the
 /// link stays) only when the target is inside the link's own folder; one that leads out of it
-/// is refused, as is a read-only file (read-only says "do not change me").
+/// is refused, as is a read-only file (read-only says "do not change me"). A full disk (or any
+/// other failure while writing or flushing) leaves the original as it was and removes the
+/// temporary file.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, |file| {
+        file.write_all(contents)?;
+        file.sync_all()
+    })
+}
+
+/// [`write_atomic`] with what fills and flushes the temporary file given: tests inject a
+/// failing one (a full disk) through it.
+fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut fs::File) -> io::Result<()>,
+) -> io::Result<()> {
     let real = fs::canonicalize(path)?;
     if fs::symlink_metadata(path)?.file_type().is_symlink() {
         let folder = fs::canonicalize(
@@ -25,6 +39,10 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
         }
     }
     let meta = fs::metadata(&real)?;
+    if !meta.is_file() {
+        // A FIFO, a device or a folder: renaming a regular file over it would replace it.
+        return Err(io::Error::other("it is not a regular file"));
+    }
     if meta.permissions().readonly() {
         return Err(io::Error::new(
             io::ErrorKind::PermissionDenied,
@@ -36,8 +54,8 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
         .prefix(".spillway-")
         .suffix(".tmp")
         .tempfile_in(dir)?;
-    tmp.write_all(contents)?;
-    tmp.as_file().sync_all()?;
+    // On an error, dropping `tmp` removes the temporary file.
+    fill(tmp.as_file_mut())?;
     fs::set_permissions(tmp.path(), meta.permissions())?;
     tmp.persist(&real).map_err(|e| e.error)?;
     // Make the rename itself durable (best effort: not every platform can open a folder).
@@ -101,6 +119,92 @@ mod tests {
             .unwrap()
             .file_type()
             .is_symlink());
+    }
+
+    /// What a folder holds, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_full_disk_leaves_the_original_intact_and_no_temporary_file() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("gw.yaml");
+        fs::write(&p, "old: content\n").unwrap();
+        // The disk fills up half way through the new content (ENOSPC).
+        let e = write_atomic_with(&p, |f| {
+            f.write_all(b"new: cont")?;
+            Err(io::Error::from_raw_os_error(28))
+        })
+        .unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(28), "{e}");
+        assert_eq!(fs::read_to_string(&p).unwrap(), "old: content\n");
+        assert_eq!(names(d.path()), ["gw.yaml"]);
+        // The content is written but cannot be flushed to disk (EIO on fsync).
+        let e = write_atomic_with(&p, |f| {
+            f.write_all(b"new: content\n")?;
+            Err(io::Error::from_raw_os_error(5))
+        })
+        .unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(5), "{e}");
+        assert_eq!(fs::read_to_string(&p).unwrap(), "old: content\n");
+        assert_eq!(names(d.path()), ["gw.yaml"]);
+    }
+
+    #[test]
+    fn a_write_that_panics_leaves_the_original_intact_and_no_temporary_file() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("gw.yaml");
+        fs::write(&p, "old\n").unwrap();
+        let r = std::panic::catch_unwind(|| {
+            write_atomic_with(&p, |f| {
+                f.write_all(b"ne")?;
+                panic!("injected");
+            })
+        });
+        assert!(r.is_err());
+        assert_eq!(fs::read_to_string(&p).unwrap(), "old\n");
+        assert_eq!(names(d.path()), ["gw.yaml"]);
+    }
+
+    #[test]
+    fn a_file_that_disappeared_is_not_created() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("gone.yaml");
+        let e = write_atomic(&p, b"new\n").unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::NotFound);
+        assert!(names(d.path()).is_empty());
+    }
+
+    #[test]
+    fn what_is_not_a_regular_file_is_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let sub = d.path().join("sub.yaml");
+        fs::create_dir(&sub).unwrap();
+        let e = write_atomic(&sub, b"new\n").unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            // A FIFO (`apply --write <(...)`-style input) would be replaced by a regular file.
+            let fifo = d.path().join("fifo.yaml");
+            let made = std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .is_ok_and(|s| s.success());
+            if made {
+                let e = write_atomic(&fifo, b"new\n").unwrap_err();
+                assert!(e.to_string().contains("not a regular file"), "{e}");
+                let t = fs::symlink_metadata(&fifo).unwrap().file_type();
+                assert!(t.is_fifo());
+            }
+        }
+        assert!(names(d.path()).iter().all(|n| !n.starts_with(".spillway-")));
     }
 
     #[test]

@@ -17,8 +17,9 @@ use crate::k8s::scheduler::{
 };
 use crate::locate::{self, Flavor, ObjectRef, Target};
 use crate::pools::Inventory;
+use crate::read::lines::LineIndex;
 use crate::read::walk::Input;
-use crate::read::yaml::{Document, Limits, Stream};
+use crate::read::yaml::{Document, Stream};
 use crate::read::{self, Source};
 use crate::schedinput::*;
 
@@ -143,7 +144,8 @@ fn gateways(
             let doc = match doc {
                 Ok(d) => d,
                 Err(e) => {
-                    errors.push(format!("{}: {}", src.name, e.message));
+                    let (l, c) = LineIndex::new(&src.text).line_col(e.offset);
+                    errors.push(format!("{}:{l}:{c}: {}", src.name, e.message));
                     break;
                 }
             };
@@ -213,10 +215,7 @@ fn inventory_and_states(
     let Some(path) = &pools.nodes else {
         return Err("--nodes FILE is required (what `kubectl get nodes -o yaml` prints)".into());
     };
-    let limits = Limits {
-        max_depth: input.max_depth,
-        max_nodes: input.max_nodes,
-    };
+    let limits = input.limits();
     let src = if path == "-" {
         read::read_stdin()
     } else {
@@ -224,7 +223,7 @@ fn inventory_and_states(
     };
     let inv = src
         .and_then(|s| Inventory::parse(s, limits))
-        .map_err(|e| format!("--nodes {}: {}", e.name, e.message))?;
+        .map_err(|e| crate::setup::flag_input_error("--nodes", path, &e))?;
     let states = node_states(&inv);
     Ok((inv, states))
 }
@@ -248,10 +247,7 @@ fn simulate(args: &SimulateArgs) -> Result<i32, String> {
         return Err("--nodes - and --pods - both want standard input".into());
     }
     let (_inv, mut base) = inventory_and_states(&args.input, &args.pools)?;
-    let limits = Limits {
-        max_depth: args.input.max_depth,
-        max_nodes: args.input.max_nodes,
-    };
+    let limits = args.input.limits();
     if let Some(p) = &args.pods {
         add_running(&mut base, &read_pods(p, limits)?);
     }
@@ -518,10 +514,7 @@ fn status_inner(args: &StatusArgs) -> Result<i32, String> {
         return Err("--nodes - and --pods - both want standard input".into());
     }
     let (inv, base) = inventory_and_states(&args.input, &args.pools)?;
-    let limits = Limits {
-        max_depth: args.input.max_depth,
-        max_nodes: args.input.max_nodes,
-    };
+    let limits = args.input.limits();
     let pods = read_pods(&args.pods, limits)?;
     let mut states = base.clone();
     add_running(&mut states, &pods);

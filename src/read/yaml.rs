@@ -7,9 +7,16 @@
 //! and `apply`'s splices need. Aliases are kept as references to their anchor, never expanded, so
 //! an alias bomb costs one node per alias. Building is iterative: nesting depth is bounded by an
 //! explicit limit, never by the call stack.
+//!
+//! Hostile input is bounded by [`Limits`] (each error names the flag that raises it): document
+//! size (checked before parsing, by cutting the text at document markers), nodes, nesting
+//! depth, and what aliases stand for once expanded, so that whatever follows aliases later
+//! (merge keys, `--path` queries, JSON output) does bounded work. An alias inside the
+//! collection it refers to (a cycle) is an error, as in go-yaml. Merge keys resolve on lookup,
+//! each merged mapping once.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as PSpan};
@@ -18,21 +25,56 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as PSpan};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NodeId(pub u32);
 
-/// Limits that bound work and memory per document; exceeding one is a read error that names it.
-#[derive(Debug, Clone, Copy)]
+/// Limits that bound work and memory per document; exceeding one is a read error that names it
+/// and the flag that raises it, e.g. `document nests deeper than 256 levels (limit: --max-depth)`.
+///
+/// Together they bound everything downstream: a document has at most `max_nodes` nodes, any
+/// walk that follows aliases (merge keys, `--path` queries, KRM JSON output) visits at most
+/// `max_nodes + max_alias_expansion` of them and never nests deeper than `max_depth`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Deepest nesting of collections accepted.
+    /// Deepest nesting of collections accepted, aliases expanded (`--max-depth`). Flow
+    /// collections also stop at the parser's own, fixed, 256 levels.
     pub max_depth: usize,
-    /// Most nodes (scalars, collections, aliases) in one document.
+    /// Most nodes (scalars, collections, aliases) in one document (`--max-nodes`).
     pub max_nodes: usize,
+    /// Most bytes in one document, from the end of the previous one (or the start of the file)
+    /// to its end, its comments included (`--max-document-bytes`).
+    pub max_document_bytes: usize,
+    /// Most nodes that the aliases of one document stand for, all expanded: the sum, over the
+    /// aliases, of the size of what each refers to (`--max-alias-expansion`). Aliases are never
+    /// expanded when reading; this bounds the work of what follows them (a "billion laughs"
+    /// document stands for 10^9 nodes in a few hundred bytes).
+    pub max_alias_expansion: usize,
+}
+
+impl Limits {
+    /// The defaults, documented with the flags in `spillway audit --help`.
+    ///
+    /// - depth 256: Kubernetes objects nest about 20 levels; go-yaml and saphyr-parser stop
+    ///   flow collections at 256 too.
+    /// - 5,000,000 nodes: a `kubectl get nodes -o yaml` of a 5,000-node cluster, in about
+    ///   400 MB of memory at most.
+    /// - 32 MiB per document: the apiserver refuses request bodies over 3 MiB and etcd objects
+    ///   over 1.5 MiB, so one object is far below; a `kind: List` of a large cluster fits.
+    /// - 1,000,000 nodes of alias expansion: go-yaml (which kubectl uses) gives up on
+    ///   "excessive aliasing" at about 400,000 alias-driven nodes; manifests with anchors use a
+    ///   handful.
+    pub const DEFAULT: Limits = Limits {
+        max_depth: 256,
+        max_nodes: 5_000_000,
+        max_document_bytes: 32 << 20,
+        max_alias_expansion: 1_000_000,
+    };
+
+    /// Highest `--max-depth` accepted: what is read is also walked recursively (`--path`
+    /// queries, JSON output), and a thread's stack must hold that.
+    pub const MAX_DEPTH_CEILING: usize = 4096;
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_depth: 256,
-            max_nodes: 5_000_000,
-        }
+        Limits::DEFAULT
     }
 }
 
@@ -64,7 +106,7 @@ pub enum Style {
 pub struct Node<'a> {
     pub kind: Kind<'a>,
     pub span: Range<usize>,
-    pub tag: Option<String>,
+    pub tag: Option<Box<str>>,
     /// True for `{...}` / `[...]` collections.
     pub flow: bool,
 }
@@ -116,8 +158,10 @@ impl<'a> Document<'a> {
     }
 
     /// Mapping entries after alias resolution, with YAML merge keys (`<<`) flattened in:
-    /// explicit keys first, then merged ones whose key is not set explicitly (as go-yaml, which
-    /// kubectl uses, merges).
+    /// explicit keys first, then merged ones whose key is not set yet (as go-yaml v3 merges),
+    /// sources in order, each with its own merges. Linear in the mappings involved: each
+    /// merged mapping is visited once however often aliases bring it in, so a "billion laughs"
+    /// of merge keys costs its size, not its expansion.
     pub fn entries(&self, id: NodeId) -> Option<Vec<(NodeId, NodeId)>> {
         let id = self.resolve(id);
         let Kind::Map(pairs) = &self.node(id).kind else {
@@ -127,56 +171,93 @@ impl<'a> Document<'a> {
             return Some(pairs.clone());
         }
         let mut out: Vec<(NodeId, NodeId)> = Vec::with_capacity(pairs.len());
-        let mut merged: Vec<(NodeId, NodeId)> = Vec::new();
+        let mut seen: HashSet<Option<&str>> = HashSet::with_capacity(pairs.len());
         for &(k, v) in pairs {
-            if self.is_merge_key(k) {
-                let v = self.resolve(v);
-                let sources: Vec<NodeId> = match &self.node(v).kind {
-                    Kind::Seq(items) => items.iter().map(|i| self.resolve(*i)).collect(),
-                    _ => vec![v],
-                };
-                for s in sources {
-                    if let Kind::Map(inner) = &self.node(s).kind {
-                        merged.extend(inner.iter().copied());
-                    }
-                }
-            } else {
+            if !self.is_merge_key(k) {
                 out.push((k, v));
+                seen.insert(self.scalar(k));
             }
         }
-        for (k, v) in merged {
-            let key = self.scalar(k);
-            if !out.iter().any(|(ok, _)| self.scalar(*ok) == key) {
+        self.each_merged(id, |k, v| {
+            if seen.insert(self.scalar(k)) {
                 out.push((k, v));
             }
-        }
+            false
+        });
         Some(out)
+    }
+
+    /// Calls `f` on the entries that `map`'s merge keys bring in, depth first in merge order
+    /// (each source's explicit entries, then its own sources), each source mapping once, until
+    /// `f` returns true. Iterative: a long chain of merges does not grow the call stack.
+    fn each_merged(&self, map: NodeId, mut f: impl FnMut(NodeId, NodeId) -> bool) {
+        let mut visited: HashSet<NodeId> = HashSet::from([map]);
+        // Sources still to visit, the next on top.
+        let mut todo: Vec<NodeId> = Vec::new();
+        let push_sources = |m: NodeId, todo: &mut Vec<NodeId>| {
+            let Kind::Map(pairs) = &self.node(m).kind else {
+                return;
+            };
+            let start = todo.len();
+            for &(k, v) in pairs {
+                if !self.is_merge_key(k) {
+                    continue;
+                }
+                let v = self.resolve(v);
+                match &self.node(v).kind {
+                    Kind::Seq(items) => todo.extend(items.iter().map(|i| self.resolve(*i))),
+                    _ => todo.push(v),
+                }
+            }
+            todo[start..].reverse();
+        };
+        push_sources(map, &mut todo);
+        while let Some(s) = todo.pop() {
+            if !visited.insert(s) {
+                continue;
+            }
+            let Kind::Map(inner) = &self.node(s).kind else {
+                continue;
+            };
+            for &(k, v) in inner {
+                if !self.is_merge_key(k) && f(k, v) {
+                    return;
+                }
+            }
+            push_sources(s, &mut todo);
+        }
     }
 
     fn is_merge_key(&self, k: NodeId) -> bool {
         matches!(&self.node(k).kind, Kind::Scalar { value, style: Style::Plain } if value == "<<")
     }
 
-    /// The value of `key` in a mapping: the (key node, value node) pair, first occurrence.
+    /// The value of `key` in a mapping: the (key node, value node) pair, first occurrence, an
+    /// explicit key before a merged one.
     pub fn get(&self, map: NodeId, key: &str) -> Option<(NodeId, NodeId)> {
         let id = self.resolve(map);
-        if let Kind::Map(pairs) = &self.node(id).kind {
-            // Fast path without merge keys: no allocation.
-            let mut has_merge = false;
-            for &(k, v) in pairs {
-                if self.scalar(k) == Some(key) {
-                    return Some((k, v));
-                }
-                has_merge |= self.is_merge_key(k);
+        let Kind::Map(pairs) = &self.node(id).kind else {
+            return None;
+        };
+        // Fast path without merge keys: no allocation.
+        let mut has_merge = false;
+        for &(k, v) in pairs {
+            if self.scalar(k) == Some(key) {
+                return Some((k, v));
             }
-            if has_merge {
-                return self
-                    .entries(id)?
-                    .into_iter()
-                    .find(|(k, _)| self.scalar(*k) == Some(key));
-            }
+            has_merge |= self.is_merge_key(k);
         }
-        None
+        let mut found = None;
+        if has_merge {
+            self.each_merged(id, |k, v| {
+                let hit = self.scalar(k) == Some(key);
+                if hit {
+                    found = Some((k, v));
+                }
+                hit
+            });
+        }
+        found
     }
 
     /// Items of a sequence (after alias resolution).
@@ -373,6 +454,9 @@ pub struct Stream<'a> {
     limits: Limits,
     next_index: usize,
     done: bool,
+    /// Where the first document over `max_document_bytes` starts (in `text`): the parser only
+    /// sees the text before it, and the stream ends there with an error.
+    oversize: Option<usize>,
 }
 
 impl<'a> Stream<'a> {
@@ -382,23 +466,25 @@ impl<'a> Stream<'a> {
             Some(rest) => (rest, 3),
             None => (text, 0),
         };
+        let oversize = oversize_document(body, limits.max_document_bytes);
         Stream {
-            parser: Parser::new_from_str(body),
+            parser: Parser::new_from_str(&body[..oversize.unwrap_or(body.len())]),
             text: body,
             base,
             offsets: Offsets::new(body),
             limits,
             next_index: 0,
             done: false,
+            oversize,
         }
     }
 
     fn err(&mut self, e: ScanError) -> ParseError {
         let offset = self.offsets.byte(e.marker().index()) + self.base;
         let message = match e.info() {
-            "recursion limit exceeded" => {
-                "flow collections nested deeper than the parser's limit of 256 levels".to_string()
-            }
+            "recursion limit exceeded" => "flow collections nested deeper than the parser's \
+                 fixed limit of 256 levels (--max-depth cannot raise it)"
+                .to_string(),
             info => explain(self.text, offset - self.base, info),
         };
         ParseError { offset, message }
@@ -428,7 +514,15 @@ impl<'a> Stream<'a> {
             Ok(Some(doc)) => Some(Ok(doc)),
             Ok(None) => {
                 self.done = true;
-                None
+                self.oversize.map(|at| {
+                    Err(ParseError {
+                        offset: at + self.base,
+                        message: format!(
+                            "a YAML document larger than {} bytes (limit: --max-document-bytes)",
+                            self.limits.max_document_bytes
+                        ),
+                    })
+                })
             }
             Err(e) => {
                 self.done = true;
@@ -457,6 +551,8 @@ impl<'a> Stream<'a> {
             stack: Vec::new(),
             anchors: HashMap::new(),
             key_sets: HashMap::new(),
+            expanded: HashMap::new(),
+            alias_total: 0,
             limits: self.limits,
         };
         self.next_index += 1;
@@ -470,16 +566,26 @@ impl<'a> Stream<'a> {
                     let mut span = scalar_span(self.text, style, span);
                     if value.is_empty() && style == Style::Plain {
                         // An empty value (`key:` then the next key) is reported at the next
-                        // token; it sits right after its key's colon.
+                        // token, its key's colon; it sits right after that colon. A key without
+                        // a colon (`{a, b}`, `? a`) has its empty value right after the key.
+                        // (Searching past the reported token would make `{a, b, ...}`
+                        // quadratic.)
                         if let Some(k) = b.stack.last().and_then(|o| o.pending_key) {
                             let kend = b.doc.nodes[k.0 as usize].span.end - self.base;
-                            if let Some(c) = self.text[kend..].find(':') {
-                                span = kend + c + 1..kend + c + 1;
+                            let mut upto = (span.start + 1).clamp(kend, self.text.len());
+                            // The token may start with a multi-byte character (a BOM).
+                            while !self.text.is_char_boundary(upto) {
+                                upto += 1;
                             }
+                            span = match self.text[kend..upto].find(':') {
+                                Some(c) => kend + c + 1..kend + c + 1,
+                                None => kend..kend,
+                            };
                         }
                     }
+                    let value = borrowed(self.text, value, style, &span);
                     let span = self.shift(span);
-                    let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                    let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix).into_boxed_str());
                     b.add(Kind::Scalar { value, style }, span, tag, anchor, false)?;
                 }
                 Event::Alias(anchor) => {
@@ -489,7 +595,9 @@ impl<'a> Stream<'a> {
                             message: "alias refers to an unknown anchor".into(),
                         });
                     };
-                    b.add(Kind::Alias(target), self.shift(span), None, 0, false)?;
+                    let span = self.shift(span);
+                    b.alias(target, &span)?;
+                    b.add(Kind::Alias(target), span, None, 0, false)?;
                 }
                 Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) => {
                     let kind = if is_map {
@@ -498,7 +606,7 @@ impl<'a> Stream<'a> {
                         Kind::Seq(Vec::new())
                     };
                     let flow = self.text[span.clone()].trim_end().ends_with(['{', '[']);
-                    let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                    let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix).into_boxed_str());
                     let mut span = span;
                     if !is_map && !flow {
                         // An indentless sequence (`key:\n- a`) starts at its first item's
@@ -531,6 +639,40 @@ impl<'a> Stream<'a> {
     fn shift(&self, r: Range<usize>) -> Range<usize> {
         r.start + self.base..r.end + self.base
     }
+}
+
+/// Where the first document of more than `max` bytes starts, if any. Documents are cut where
+/// `audit` cuts a stream it reads piece by piece (`read::chunks`): before a `---` line once
+/// there is content, after a `...` line; by the YAML spec (`c-forbidden`) such a line is a
+/// document marker wherever it appears, so the cut needs no parsing. Comments and directives
+/// before a `---` count with the document they precede.
+fn oversize_document(text: &str, max: usize) -> Option<usize> {
+    if text.len() <= max {
+        return None;
+    }
+    let marker = |line: &[u8], m: &[u8]| {
+        line.starts_with(m) && matches!(line.get(3), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
+    };
+    let content = |line: &[u8]| {
+        let t = line.trim_ascii_start();
+        !(line.first() == Some(&b'%') || t.is_empty() || t.starts_with(b"#"))
+    };
+    let (mut start, mut has_content, mut pos) = (0, false, 0);
+    for line in text.as_bytes().split_inclusive(|b| *b == b'\n') {
+        if has_content && marker(line, b"---") {
+            start = pos;
+        }
+        pos += line.len();
+        if pos - start > max {
+            return Some(start);
+        }
+        if marker(line, b"...") {
+            (start, has_content) = (pos, false);
+        } else {
+            has_content |= content(line);
+        }
+    }
+    None
 }
 
 /// Adds what was expected to the parser's message, from what is open at the error: an unclosed
@@ -613,6 +755,28 @@ fn explain(text: &str, offset: usize, info: &str) -> String {
     info.to_string()
 }
 
+/// The parser hands every scalar over as an owned string; when the value is the source text as
+/// it stands (a plain or quoted scalar on one line without escapes, which most are), borrow that
+/// instead. A document of a million keys then takes no allocation per scalar.
+fn borrowed<'a>(
+    text: &'a str,
+    value: Cow<'a, str>,
+    style: Style,
+    span: &Range<usize>,
+) -> Cow<'a, str> {
+    let inner = match style {
+        Style::Plain => text.get(span.clone()),
+        Style::SingleQuoted | Style::DoubleQuoted if span.len() >= 2 => {
+            text.get(span.start + 1..span.end - 1)
+        }
+        _ => None,
+    };
+    match inner {
+        Some(t) if t == value => Cow::Borrowed(t),
+        _ => value,
+    }
+}
+
 fn convert_style(s: ScalarStyle) -> Style {
     match s {
         ScalarStyle::Plain => Style::Plain,
@@ -692,6 +856,12 @@ struct Open {
     id: NodeId,
     pending_key: Option<NodeId>,
     last_end: usize,
+    /// Nodes the collection stands for with its aliases expanded, itself included.
+    size: u64,
+    /// Levels of collections it nests, aliases expanded (1 for a collection of scalars).
+    height: usize,
+    /// Whether it carries an anchor (its expanded size is recorded when it closes).
+    anchored: bool,
 }
 
 struct Builder<'a> {
@@ -699,16 +869,55 @@ struct Builder<'a> {
     stack: Vec<Open>,
     anchors: HashMap<usize, NodeId>,
     /// For large mappings, the set of key strings seen so far (duplicate detection in O(1)).
-    key_sets: HashMap<NodeId, HashMap<String, NodeId>>,
+    key_sets: HashMap<NodeId, HashMap<Cow<'a, str>, NodeId>>,
+    /// Anchored nodes that are complete: their size and height with aliases expanded. An
+    /// anchored collection that is still open is absent (an alias to it is a cycle).
+    expanded: HashMap<NodeId, (u64, usize)>,
+    /// Nodes the aliases read so far stand for.
+    alias_total: u64,
     limits: Limits,
 }
 
 impl<'a> Builder<'a> {
+    /// Accounts for an alias to `target` before it is added: what it stands for must be
+    /// complete (not a collection that contains the alias), fit in the alias budget and not
+    /// nest deeper than the depth limit where it stands.
+    fn alias(&mut self, target: NodeId, span: &Range<usize>) -> Result<(), ParseError> {
+        let Some(&(size, height)) = self.expanded.get(&target) else {
+            return Err(ParseError {
+                offset: span.start,
+                message: "alias refers to a collection that contains it (a cycle; Kubernetes' \
+                          YAML decoder rejects it too)"
+                    .into(),
+            });
+        };
+        self.alias_total = self.alias_total.saturating_add(size);
+        if self.alias_total > self.limits.max_alias_expansion as u64 {
+            return Err(ParseError {
+                offset: span.start,
+                message: format!(
+                    "aliases expand to more than {} nodes (limit: --max-alias-expansion)",
+                    self.limits.max_alias_expansion
+                ),
+            });
+        }
+        if self.stack.len() + height > self.limits.max_depth {
+            return Err(ParseError {
+                offset: span.start,
+                message: format!(
+                    "alias expands to a nesting deeper than {} levels (limit: --max-depth)",
+                    self.limits.max_depth
+                ),
+            });
+        }
+        Ok(())
+    }
+
     fn add(
         &mut self,
         kind: Kind<'a>,
         span: Range<usize>,
-        tag: Option<String>,
+        tag: Option<Box<str>>,
         anchor: usize,
         flow: bool,
     ) -> Result<(), ParseError> {
@@ -716,12 +925,18 @@ impl<'a> Builder<'a> {
             return Err(ParseError {
                 offset: span.start,
                 message: format!(
-                    "document has more than {} nodes (limit --max-nodes)",
+                    "document has more than {} nodes (limit: --max-nodes)",
                     self.limits.max_nodes
                 ),
             });
         }
         let is_collection = matches!(kind, Kind::Map(_) | Kind::Seq(_));
+        // What the node stands for, aliases expanded: known now unless it is a collection.
+        let expanded = match kind {
+            Kind::Alias(t) => self.expanded.get(&t).copied(),
+            Kind::Scalar { .. } => Some((1, 0)),
+            _ => None,
+        };
         let id = NodeId(self.doc.nodes.len() as u32);
         let end = span.end;
         self.doc.nodes.push(Node {
@@ -732,14 +947,20 @@ impl<'a> Builder<'a> {
         });
         if anchor != 0 {
             self.anchors.insert(anchor, id);
+            if let Some(e) = expanded {
+                self.expanded.insert(id, e);
+            }
         }
         self.attach(id, end);
+        if let Some((size, height)) = expanded {
+            self.count(size, height);
+        }
         if is_collection {
             if self.stack.len() >= self.limits.max_depth {
                 return Err(ParseError {
                     offset: self.doc.nodes[id.0 as usize].span.start,
                     message: format!(
-                        "nesting deeper than {} levels (limit --max-depth)",
+                        "document nests deeper than {} levels (limit: --max-depth)",
                         self.limits.max_depth
                     ),
                 });
@@ -749,9 +970,20 @@ impl<'a> Builder<'a> {
                 id,
                 pending_key: None,
                 last_end: start,
+                size: 1,
+                height: 1,
+                anchored: anchor != 0,
             });
         }
         Ok(())
+    }
+
+    /// Adds a complete child's expanded size and height to the open collection.
+    fn count(&mut self, size: u64, height: usize) {
+        if let Some(top) = self.stack.last_mut() {
+            top.size = top.size.saturating_add(size);
+            top.height = top.height.max(height + 1);
+        }
     }
 
     fn attach(&mut self, id: NodeId, end: usize) {
@@ -775,32 +1007,47 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// A key's string, borrowed from the source when the scalar is.
+    fn key_text(&self, key: NodeId) -> Option<Cow<'a, str>> {
+        match &self.doc.node(self.doc.resolve(key)).kind {
+            Kind::Scalar {
+                value: Cow::Borrowed(s),
+                ..
+            } => Some(Cow::Borrowed(*s)),
+            Kind::Scalar { value, .. } => Some(Cow::Owned(value.to_string())),
+            _ => None,
+        }
+    }
+
     fn check_duplicate(&mut self, map: NodeId, key: NodeId, len: usize) {
-        let Some(name) = self.doc.scalar(key).map(str::to_owned) else {
-            return;
-        };
         const SMALL: usize = 16;
         if len <= SMALL {
+            let Some(name) = self.doc.scalar(key) else {
+                return;
+            };
             let Kind::Map(pairs) = &self.doc.nodes[map.0 as usize].kind else {
                 return;
             };
             let first = pairs[..len - 1]
                 .iter()
-                .find(|(k, _)| self.doc.scalar(*k) == Some(name.as_str()))
+                .find(|(k, _)| self.doc.scalar(*k) == Some(name))
                 .map(|(k, _)| *k);
             if let Some(first) = first {
                 self.doc.duplicate_keys.push((key, first));
             }
             return;
         }
+        let Some(name) = self.key_text(key) else {
+            return;
+        };
         if !self.key_sets.contains_key(&map) {
             let Kind::Map(pairs) = &self.doc.nodes[map.0 as usize].kind else {
                 return;
             };
             let mut set = HashMap::new();
             for (k, _) in &pairs[..len - 1] {
-                if let Some(s) = self.doc.scalar(*k) {
-                    set.entry(s.to_owned()).or_insert(*k);
+                if let Some(s) = self.key_text(*k) {
+                    set.entry(s).or_insert(*k);
                 }
             }
             self.key_sets.insert(map, set);
@@ -819,6 +1066,10 @@ impl<'a> Builder<'a> {
             return;
         };
         self.key_sets.remove(&open.id);
+        if open.anchored {
+            self.expanded.insert(open.id, (open.size, open.height));
+        }
+        self.count(open.size, open.height);
         let node = &mut self.doc.nodes[open.id.0 as usize];
         let end = if node.flow {
             end_event_end
@@ -1097,6 +1348,215 @@ mod tests {
         }
         let (_, err) = parse_all(&t, Limits::default());
         assert!(err.unwrap().message.contains("--max-depth"));
+    }
+
+    /// `n` levels of `width` aliases each, the "billion laughs" shape.
+    fn laughs(levels: usize, width: usize) -> String {
+        let mut t = String::from("a0: &a0 [x]\n");
+        for i in 1..=levels {
+            let refs = vec![format!("*a{}", i - 1); width].join(", ");
+            t.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        t
+    }
+
+    #[test]
+    fn alias_expansion_is_limited_and_names_its_flag() {
+        let t = laughs(9, 10);
+        let (docs, err) = parse_all(&t, Limits::default());
+        assert!(docs.is_empty());
+        let e = err.unwrap();
+        assert_eq!(
+            e.message,
+            "aliases expand to more than 1000000 nodes (limit: --max-alias-expansion)"
+        );
+        // At the alias that crosses the limit: level 6 stands for 2,111,111 nodes.
+        assert!(t[e.offset..].starts_with("*a5"), "{}", &t[e.offset..]);
+        // Raised, the same document reads: aliases are never expanded.
+        let raised = Limits {
+            max_alias_expansion: usize::MAX,
+            ..Limits::default()
+        };
+        let (docs, err) = parse_all(&t, raised);
+        assert!(err.is_none());
+        assert_eq!(docs[0].nodes.len(), 1 + 3 + 9 * 12);
+        // 0 forbids aliases; anchors alone are fine.
+        let none = Limits {
+            max_alias_expansion: 0,
+            ..Limits::default()
+        };
+        assert!(parse_all("a: &x 1\n", none).1.is_none());
+        assert!(parse_all("a: &x 1\nb: *x\n", none).1.is_some());
+    }
+
+    #[test]
+    fn merge_key_laughs_are_limited_and_linear_when_allowed() {
+        let mut t = String::from("m0: &m0 {k0: v}\n");
+        for i in 1..=9 {
+            let refs = vec![format!("*m{}", i - 1); 10].join(", ");
+            t.push_str(&format!("m{i}: &m{i} {{<<: [{refs}], k{i}: v}}\n"));
+        }
+        t.push_str("use:\n  <<: *m9\n  own: 1\n");
+        let (_, err) = parse_all(&t, Limits::default());
+        assert!(err.unwrap().message.contains("--max-alias-expansion"));
+        let raised = Limits {
+            max_alias_expansion: usize::MAX,
+            ..Limits::default()
+        };
+        let (docs, err) = parse_all(&t, raised);
+        assert!(err.is_none());
+        let d = &docs[0];
+        let using = d.get(d.root.unwrap(), "use").unwrap().1;
+        // Each merged mapping is visited once: 10^9 paths, 11 entries.
+        let keys: Vec<&str> = d
+            .entries(using)
+            .unwrap()
+            .iter()
+            .map(|(k, _)| d.scalar(*k).unwrap())
+            .collect();
+        assert_eq!(
+            keys,
+            ["own", "k9", "k8", "k7", "k6", "k5", "k4", "k3", "k2", "k1", "k0"]
+        );
+        assert!(d.get(using, "k0").is_some());
+        assert!(d.get(using, "nope").is_none());
+    }
+
+    #[test]
+    fn merge_keys_are_transitive_explicit_keys_win_first_source_wins() {
+        let t = "a: &a {x: a, y: a}\nb: &b {<<: *a, y: b, z: b}\nc: &c {z: c, w: c}\nu:\n  <<: [*b, *c]\n  w: u\n";
+        let (docs, err) = parse_all(t, Limits::default());
+        assert!(err.is_none());
+        let d = &docs[0];
+        let u = d.get(d.root.unwrap(), "u").unwrap().1;
+        let get = |k: &str| d.scalar(d.get(u, k).unwrap().1).unwrap();
+        assert_eq!(
+            (get("x"), get("y"), get("z"), get("w")),
+            ("a", "b", "b", "u")
+        );
+        let keys: Vec<&str> = d
+            .entries(u)
+            .unwrap()
+            .iter()
+            .map(|(k, _)| d.scalar(*k).unwrap())
+            .collect();
+        // No `<<` among them: b's own merge is resolved too.
+        assert_eq!(keys, ["w", "y", "z", "x"]);
+    }
+
+    #[test]
+    fn an_alias_inside_its_own_anchor_is_a_cycle_error() {
+        let t = "a: &a\n  b: 1\n  c: *a\n";
+        let (_, err) = parse_all(t, Limits::default());
+        let e = err.unwrap();
+        assert!(e.message.contains("a cycle"), "{}", e.message);
+        assert_eq!(&t[e.offset..e.offset + 2], "*a");
+        let t = "l: &l [1, [*l]]\n";
+        assert!(parse_all(t, Limits::default())
+            .1
+            .unwrap()
+            .message
+            .contains("cycle"));
+    }
+
+    #[test]
+    fn aliases_cannot_nest_deeper_than_the_depth_limit() {
+        // Each level nests the previous one a level deeper: 300 levels, 2 nodes each.
+        let mut t = String::from("a0: &a0 [x]\n");
+        for i in 1..300 {
+            t.push_str(&format!("a{i}: &a{i} [*a{}]\n", i - 1));
+        }
+        let (_, err) = parse_all(&t, Limits::default());
+        let e = err.unwrap();
+        assert_eq!(
+            e.message,
+            "alias expands to a nesting deeper than 256 levels (limit: --max-depth)"
+        );
+        assert!(
+            t[e.offset..].starts_with("*a254]"),
+            "{}",
+            &t[e.offset..e.offset + 9]
+        );
+    }
+
+    #[test]
+    fn document_size_limit_cuts_at_the_document_and_keeps_the_ones_before() {
+        let limits = Limits {
+            max_document_bytes: 64,
+            ..Limits::default()
+        };
+        let big = format!("# note\n---\nb: {}\n", "x".repeat(100));
+        let t = format!("\u{feff}a: 1\n...\n{big}---\nc: 3\n");
+        let (docs, err) = parse_all(&t, limits);
+        assert_eq!(docs.len(), 1);
+        let e = err.unwrap();
+        assert_eq!(
+            e.message,
+            "a YAML document larger than 64 bytes (limit: --max-document-bytes)"
+        );
+        // The piece starts with the comment before its `---` (offsets count the BOM).
+        assert!(t[e.offset..].starts_with("# note\n---\nb: x"));
+        // A document of exactly the limit is fine; the whole stream may be larger.
+        let doc = format!("---\nk: {}\n", "y".repeat(64 - 8));
+        assert_eq!(doc.len(), 64);
+        let three = doc.repeat(3);
+        let (docs, err) = parse_all(&three, limits);
+        assert!(err.is_none());
+        assert_eq!(docs.len(), 3);
+        // A scalar over the limit is never handed to the parser.
+        let long = format!("a: {}\n", "z".repeat(1000));
+        let (docs, err) = parse_all(&long, limits);
+        assert!(docs.is_empty());
+        assert_eq!(err.unwrap().offset, 0);
+    }
+
+    #[test]
+    fn empty_values_without_a_colon_sit_after_their_key() {
+        let t = "{a, b: , c}\n";
+        let (docs, err) = parse_all(t, Limits::default());
+        assert!(err.is_none());
+        let d = &docs[0];
+        let root = d.root.unwrap();
+        assert_eq!(d.span(d.get(root, "a").unwrap().1), 2..2);
+        assert_eq!(d.span(d.get(root, "b").unwrap().1), 6..6);
+        assert_eq!(d.span(d.get(root, "c").unwrap().1), 10..10);
+    }
+
+    #[test]
+    fn an_empty_value_before_a_multibyte_token_does_not_split_it() {
+        // The parser reports the empty value at the next token; a BOM (or any multi-byte
+        // character) there must not be cut (found by the `parse` fuzz target).
+        for t in [
+            "? app\n\u{feff}# c\nb: 1\n",
+            "? a\n? é\n",
+            "{a, é}\n",
+            "a:\né: 1\n",
+        ] {
+            let (docs, _) = parse_all(t, Limits::default());
+            for d in &docs {
+                for n in &d.nodes {
+                    assert!(t.get(n.span.clone()).is_some(), "{t:?}: {:?}", n.span);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn scalars_borrow_the_source_unless_unescaped_or_folded() {
+        let t = "a: plain\nb: 'it''s'\nc: \"tab\\t\"\nd: \"q\"\ne: two\n  lines\nf: 'q'\n";
+        let (docs, _) = parse_all(t, Limits::default());
+        let d = &docs[0];
+        let root = d.root.unwrap();
+        let v = |k: &str| match &d.node(d.get(root, k).unwrap().1).kind {
+            Kind::Scalar { value, .. } => (value.to_string(), matches!(value, Cow::Borrowed(_))),
+            _ => unreachable!(),
+        };
+        assert_eq!(v("a"), ("plain".into(), true));
+        assert_eq!(v("b"), ("it's".into(), false));
+        assert_eq!(v("c"), ("tab\t".into(), false));
+        assert_eq!(v("d"), ("q".into(), true));
+        assert_eq!(v("e"), ("two lines".into(), false));
+        assert_eq!(v("f"), ("q".into(), true));
     }
 
     #[test]
