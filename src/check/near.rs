@@ -17,16 +17,23 @@ pub struct Miss<'v> {
     pub at: Option<&'v Str>,
     pub field: &'static str,
     pub want: String,
+    /// A second field of the same entry that is wrong too (a key and a value both mistyped):
+    /// both are reported and repaired at once.
+    pub also: Option<Box<Miss<'v>>>,
 }
 
 impl Miss<'_> {
     pub fn describe(&self) -> String {
-        match self.at {
+        let this = match self.at {
             Some(s) => format!(
                 "`{}: {}` should be `{}: {}`",
                 self.field, s.value, self.field, self.want
             ),
             None => format!("`{}: {}` is missing", self.field, self.want),
+        };
+        match &self.also {
+            Some(a) => format!("{this}, and {}", a.describe()),
+            None => this,
         }
     }
 }
@@ -50,6 +57,7 @@ pub fn requirement_miss<'v>(r: &'v ReqView, label: &Label) -> Option<Miss<'v>> {
                 at: Some(v),
                 field: "values",
                 want: label.value.clone(),
+                also: None,
             });
         }
         if op == "Exists" {
@@ -60,6 +68,7 @@ pub fn requirement_miss<'v>(r: &'v ReqView, label: &Label) -> Option<Miss<'v>> {
                 at: r.operator.as_ref(),
                 field: "operator",
                 want: "In".into(),
+                also: None,
             });
         }
         return None;
@@ -67,10 +76,28 @@ pub fn requirement_miss<'v>(r: &'v ReqView, label: &Label) -> Option<Miss<'v>> {
     if near(&key.value, &label.key)
         && (has_value || r.values.iter().any(|v| near(&v.value, &label.value)))
     {
+        // The value may be mistyped too: then it is repaired with the key.
+        let also = (!has_value)
+            .then(|| {
+                r.values
+                    .iter()
+                    .filter(|v| near(&v.value, &label.value))
+                    .min_by_key(|v| strsim::levenshtein(&v.value, &label.value))
+            })
+            .flatten()
+            .map(|v| {
+                Box::new(Miss {
+                    at: Some(v),
+                    field: "values",
+                    want: label.value.clone(),
+                    also: None,
+                })
+            });
         return Some(Miss {
             at: Some(key),
             field: "key",
             want: label.key.clone(),
+            also,
         });
     }
     None
@@ -88,33 +115,8 @@ pub fn toleration_miss<'v>(
     let key = t.key.as_ref().map_or("", |k| k.value.as_str());
     let value = t.value.as_ref().map_or("", |v| v.value.as_str());
     let op = t.operator.as_ref().map_or("Equal", |o| o.value.as_str());
-    let effect_ok = t
-        .effect
-        .as_ref()
-        .is_none_or(|e| e.value.is_empty() || e.value == taint.effect);
     if key == taint.key {
-        if !matches!(op, "Equal" | "" | "Exists") {
-            return Some(Miss {
-                at: t.operator.as_ref(),
-                field: "operator",
-                want: "Equal".into(),
-            });
-        }
-        if op != "Exists" && value != taint.value {
-            return Some(Miss {
-                at: t.value.as_ref(),
-                field: "value",
-                want: taint.value.clone(),
-            });
-        }
-        if !effect_ok {
-            return Some(Miss {
-                at: t.effect.as_ref(),
-                field: "effect",
-                want: taint.effect.clone(),
-            });
-        }
-        return None;
+        return fields_miss(t, taint);
     }
     if !key.is_empty()
         && near(key, &taint.key)
@@ -124,9 +126,52 @@ pub fn toleration_miss<'v>(
             at: t.key.as_ref(),
             field: "key",
             want: taint.key.clone(),
+            // What else is wrong once the key is right is repaired with it.
+            also: fields_miss(t, taint).map(Box::new),
         });
     }
     None
+}
+
+/// What keeps a toleration with the taint's key from tolerating it: its operator, value and
+/// effect, each one that is wrong, chained (so that one repair makes it tolerate the taint).
+fn fields_miss<'v>(t: &'v TolView, taint: &k8s::Taint) -> Option<Miss<'v>> {
+    let value = t.value.as_ref().map_or("", |v| v.value.as_str());
+    let mut op = t.operator.as_ref().map_or("Equal", |o| o.value.as_str());
+    let mut misses = Vec::new();
+    if !matches!(op, "Equal" | "" | "Exists") {
+        misses.push(Miss {
+            at: t.operator.as_ref(),
+            field: "operator",
+            want: "Equal".into(),
+            also: None,
+        });
+        op = "Equal";
+    }
+    if op != "Exists" && value != taint.value {
+        misses.push(Miss {
+            at: t.value.as_ref(),
+            field: "value",
+            want: taint.value.clone(),
+            also: None,
+        });
+    }
+    if !t
+        .effect
+        .as_ref()
+        .is_none_or(|e| e.value.is_empty() || e.value == taint.effect)
+    {
+        misses.push(Miss {
+            at: t.effect.as_ref(),
+            field: "effect",
+            want: taint.effect.clone(),
+            also: None,
+        });
+    }
+    misses.into_iter().rev().fold(None, |next, mut m| {
+        m.also = next.map(Box::new);
+        Some(m)
+    })
 }
 
 #[cfg(test)]

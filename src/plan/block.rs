@@ -175,6 +175,9 @@ fn repair(ops: &mut Ops, entry: NodeId, m: &crate::check::near::Miss) {
         Some(s) => ops.set_scalar(s.node, &m.want),
         None => set_field(ops, entry, m.field, Y::s(&m.want)),
     }
+    if let Some(also) = &m.also {
+        repair(ops, entry, also);
+    }
 }
 
 /// Sets a field of a mapping that is missing or null (`value:`, `weight: ~`): a null value is
@@ -459,7 +462,7 @@ impl Planner<'_, '_> {
             });
             if let Some(t) = rejected {
                 if !self.skips("invalid-toleration") {
-                    self.repair_rejected(ops, t, taint);
+                    self.repair_rejected(ops, t, taint, t.tol.effect.as_deref());
                 }
                 continue;
             }
@@ -488,6 +491,19 @@ impl Planner<'_, '_> {
                 .find_map(|t| toleration_miss(t, taint, &gates).map(|m| (t, m)))
             {
                 repair(ops, t.node, &m);
+                // Repaired, it is the pool's toleration: make it one the apiserver accepts too,
+                // in the same run (the effect it will have decides on `tolerationSeconds`).
+                if !self.skips("invalid-toleration") {
+                    let mut effect = t.tol.effect.as_deref();
+                    let mut next = Some(&m);
+                    while let Some(x) = next {
+                        if x.field == "effect" {
+                            effect = Some(taint.effect.as_str());
+                        }
+                        next = x.also.as_deref();
+                    }
+                    self.repair_rejected(ops, t, taint, effect);
+                }
                 continue;
             }
             new_items.push(toleration(taint));
@@ -499,8 +515,15 @@ impl Planner<'_, '_> {
 
     /// Makes a pool toleration the apiserver rejects valid: `Exists` with a value becomes
     /// `Equal` (when the value is the taint's) or loses the value; `tolerationSeconds` without
-    /// `NoExecute` is removed (it only applies to NoExecute taints).
-    fn repair_rejected(&self, ops: &mut Ops, t: &crate::check::view::TolView, taint: &k8s::Taint) {
+    /// `NoExecute` is removed (it only applies to NoExecute taints); `effect` is the one the
+    /// toleration has once repaired.
+    fn repair_rejected(
+        &self,
+        ops: &mut Ops,
+        t: &crate::check::view::TolView,
+        taint: &k8s::Taint,
+        effect: Option<&str>,
+    ) {
         let exists = t.tol.operator.as_deref() == Some("Exists");
         if let (true, Some(v)) = (exists, &t.value) {
             match (&t.operator, v.value == taint.value) {
@@ -512,7 +535,7 @@ impl Planner<'_, '_> {
                 }
             }
         }
-        if t.seconds.is_some() && t.tol.effect.as_deref() != Some("NoExecute") {
+        if t.seconds.is_some() && effect != Some("NoExecute") {
             if let Some((k, _)) = self.doc.get(t.node, "tolerationSeconds") {
                 ops.remove_entry(self.doc.resolve(t.node), k);
             }
