@@ -786,3 +786,104 @@ fn apply_resolves_its_findings_and_is_idempotent() {
         problems.join("\n")
     );
 }
+
+/// A stream is read piece by piece (`read::chunks`), and only the lines around findings are
+/// kept: every fixture audited on its own and all of them audited as one stream on stdin give
+/// the same findings at the same lines (shifted by where each file starts in the stream), with
+/// the same snippet text.
+#[test]
+fn one_stream_sees_what_each_file_sees() {
+    let standard = split_args(STANDARD_ARGS);
+    let mut stream = String::new();
+    let mut expected = Vec::new();
+    for fx in fixtures() {
+        let text = read_text(&crate_root().join(&fx.arg_path));
+        // Same flags, one parse-clean LF file each (a BOM is only a BOM at the very start).
+        if fx.args != standard
+            || !fx.also.is_empty()
+            || text.contains('\r')
+            || text.contains('\u{feff}')
+        {
+            continue;
+        }
+        let (v, code) = run_json(&fx);
+        if code == 2 || !v["errors"].as_array().is_none_or(|e| e.is_empty()) {
+            continue;
+        }
+        if !stream.is_empty() {
+            stream.push_str("---\n");
+        }
+        let first_line = stream.matches('\n').count();
+        for f in findings(&v) {
+            expected.push(format!(
+                "{} {}:{} {}",
+                rule_of(f),
+                f["line"].as_u64().unwrap() as usize + first_line,
+                f["column"],
+                f["message"].as_str().unwrap()
+            ));
+        }
+        stream.push_str(&text);
+        if !stream.ends_with('\n') {
+            stream.push('\n');
+        }
+    }
+    assert!(
+        expected.len() > 100,
+        "the fixtures have findings: {}",
+        expected.len()
+    );
+    let out = Command::cargo_bin("spillway")
+        .unwrap()
+        .args(["audit", "--format", "json", "-"])
+        .args(&standard)
+        .write_stdin(stream.clone())
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let got: Vec<String> = findings(&v)
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{} {}",
+                rule_of(f),
+                f["line"],
+                f["column"],
+                f["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let (mut e, mut g) = (expected.clone(), got.clone());
+    e.sort();
+    g.sort();
+    assert_eq!(g, e);
+    // And the snippets show the stream's own lines.
+    let human = Command::cargo_bin("spillway")
+        .unwrap()
+        .env("NO_COLOR", "1")
+        .args(["audit", "--color", "never", "-"])
+        .args(&standard)
+        .write_stdin(stream.clone())
+        .output()
+        .unwrap();
+    let human = String::from_utf8(human.stdout).unwrap();
+    let lines: Vec<&str> = stream.lines().collect();
+    let mut shown = 0;
+    for l in human.lines() {
+        // `  42 │     value: myvalu`
+        let Some((num, rest)) = l.trim_start().split_once(" │ ") else {
+            continue;
+        };
+        let Ok(n) = num.trim().parse::<usize>() else {
+            continue;
+        };
+        // (A multi-line label draws its own gutter before the text.)
+        assert!(
+            rest.trim_end().ends_with(lines[n - 1].trim()),
+            "line {n} of the stream is `{}`, shown as `{rest}`",
+            lines[n - 1]
+        );
+        shown += 1;
+    }
+    assert!(shown > 100, "{shown} snippet lines checked");
+}

@@ -57,6 +57,15 @@ pub struct Finding {
     pub object: Option<ObjectRef>,
 }
 
+impl Finding {
+    /// Moves every span by `by` bytes (a finding made in a piece of a stream, placed in it).
+    pub fn shift(&mut self, by: usize) {
+        for l in std::iter::once(&mut self.primary).chain(&mut self.related) {
+            l.span = l.span.start + by..l.span.end + by;
+        }
+    }
+}
+
 /// Everything a pod-level rule reads.
 pub struct PodCtx<'c, 'a> {
     pub doc: &'c Document<'a>,

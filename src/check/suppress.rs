@@ -11,7 +11,6 @@ use std::ops::Range;
 
 use crate::check::{Finding, Label, Severity};
 use crate::locate::ObjectRef;
-use crate::read::lines::LineIndex;
 use crate::read::yaml::{Document, Kind, Seg};
 
 /// The annotation that suppresses rules for one object.
@@ -45,30 +44,59 @@ fn rule_list(list: &str, base: usize) -> Vec<(String, Range<usize>)> {
     out
 }
 
-/// Every `# spillway: ignore[...]` comment of a text.
+/// Every `# spillway: ignore[...]` comment of a text. The text is searched for the marker
+/// (a fast substring search; most files have none) and only lines holding it are looked at.
 pub fn comments(text: &str) -> Vec<Ignore> {
     const MARK: &str = "spillway: ignore[";
     let mut out = Vec::new();
-    let mut line_start = 0;
-    for (n, line) in text.split_inclusive('\n').enumerate() {
-        if let Some(hash) = line.find('#') {
-            let comment = &line[hash..];
-            if let Some(at) = comment.find(MARK) {
-                let list_start = hash + at + MARK.len();
-                if let Some(close) = line[list_start..].find(']') {
-                    let list = &line[list_start..list_start + close];
-                    out.push(Ignore {
-                        span: line_start + hash..line_start + list_start + close + 1,
-                        line: Some(n + 1),
-                        object: None,
-                        rules: rule_list(list, line_start + list_start),
-                    });
-                }
-            }
+    // Line number and start of the last line looked at, counted forward from there.
+    let (mut line_no, mut counted_to) = (1, 0);
+    let mut last_line_start = None;
+    for at in memchr::memmem::find_iter(text.as_bytes(), MARK) {
+        let line_start = memchr::memrchr(b'\n', &text.as_bytes()[..at]).map_or(0, |p| p + 1);
+        if last_line_start == Some(line_start) {
+            continue; // one comment per line: the first marker after its `#`
         }
-        line_start += line.len();
+        line_no += memchr::memchr_iter(b'\n', &text.as_bytes()[counted_to..line_start]).count();
+        counted_to = line_start;
+        let line_end = memchr::memchr(b'\n', &text.as_bytes()[at..]).map_or(text.len(), |p| at + p);
+        let line = &text[line_start..line_end];
+        let Some(hash) = line.find('#') else {
+            continue;
+        };
+        let Some(at) = line[hash..].find(MARK) else {
+            continue;
+        };
+        last_line_start = Some(line_start);
+        let list_start = hash + at + MARK.len();
+        if let Some(close) = line[list_start..].find(']') {
+            let list = &line[list_start..list_start + close];
+            out.push(Ignore {
+                span: line_start + hash..line_start + list_start + close + 1,
+                line: Some(line_no),
+                object: None,
+                rules: rule_list(list, line_start + list_start),
+            });
+        }
     }
     out
+}
+
+/// Drops the comment suppressions that are not comments but text inside a scalar of `doc` (a
+/// runbook in a ConfigMap that quotes `# spillway: ignore[...]`); `doc` was read from the same
+/// text as the suppressions.
+pub fn drop_in_scalars(ignores: &mut Vec<Ignore>, doc: &Document) {
+    if ignores.iter().all(|i| i.line.is_none()) {
+        return;
+    }
+    ignores.retain(|ig| {
+        ig.line.is_none()
+            || !doc.nodes.iter().any(|n| {
+                matches!(n.kind, Kind::Scalar { .. })
+                    && n.span.start <= ig.span.start
+                    && ig.span.start < n.span.end
+            })
+    });
 }
 
 /// The `spillway.dev/ignore` annotation of a gateway's object (read from the object's own root,
@@ -121,15 +149,24 @@ pub fn apply(
     if ignores.is_empty() {
         return findings;
     }
-    let lines = LineIndex::new(text);
     let mut used: Vec<Vec<bool>> = ignores.iter().map(|i| vec![false; i.rules.len()]).collect();
+    let bytes = text.as_bytes();
     findings.retain(|f| {
-        let first = lines.line_col(f.primary.span.start).0;
-        let last = lines.line_col(f.primary.span.end).0;
+        // A comment covers the lines of the primary span and the line before them: it must
+        // start between the start of the line before and the end of the span's last line.
+        // (Found from the span, not by numbering every line: a file may have many documents.)
+        let start = f.primary.span.start.min(bytes.len());
+        let end = f.primary.span.end.clamp(start, bytes.len());
+        let first = memchr::memrchr(b'\n', &bytes[..start]).map_or(0, |p| p + 1);
+        let before = match first {
+            0 => 0,
+            _ => memchr::memrchr(b'\n', &bytes[..first - 1]).map_or(0, |p| p + 1),
+        };
+        let last_end = memchr::memchr(b'\n', &bytes[end..]).map_or(bytes.len(), |p| end + p);
         let mut suppressed = false;
         for (ig, u) in ignores.iter().zip(used.iter_mut()) {
             let covers = match (&ig.line, &ig.object) {
-                (Some(l), _) => *l + 1 >= first && *l <= last,
+                (Some(_), _) => ig.span.start >= before && ig.span.start <= last_end,
                 (None, Some((doc, obj))) => {
                     f.document == *doc
                         && f.object.as_ref().is_some_and(|o| {
@@ -206,5 +243,14 @@ mod tests {
         assert_eq!(ids, ["rule-a", "rule-b"]);
         assert_eq!(&t[ig[0].rules[1].1.clone()], "rule-b");
         assert_eq!(ig[1].line, Some(3));
+    }
+
+    #[test]
+    fn comment_lines_are_counted_across_skipped_ones() {
+        let t = "x: 'spillway: ignore[no]'\n\na: 1 # spillway: ignore[r1] spillway: ignore[r2]\n#\n# spillway: ignore[r3]\n";
+        let ig = comments(t);
+        let got: Vec<(Option<usize>, &str)> =
+            ig.iter().map(|i| (i.line, i.rules[0].0.as_str())).collect();
+        assert_eq!(got, [(Some(3), "r1"), (Some(5), "r3")]);
     }
 }

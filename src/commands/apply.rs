@@ -44,10 +44,14 @@ fn plan_input(input: &Input, setup: &Setup, opts: Options) -> Outcome {
     }
 }
 
-fn position(text: &str, offset: Option<usize>) -> String {
+/// `:line:col` of an offset, with the file's line index built on first use (a file may have
+/// thousands of notes: one index, not one per note).
+fn position<'t>(index: &mut Option<LineIndex<'t>>, text: &'t str, offset: Option<usize>) -> String {
     match offset {
         Some(o) => {
-            let (l, c) = LineIndex::new(text).line_col(o);
+            let (l, c) = index
+                .get_or_insert_with(|| LineIndex::new(text))
+                .line_col(o);
             format!(":{l}:{c}")
         }
         None => String::new(),
@@ -137,13 +141,14 @@ pub fn run(args: &ApplyArgs) -> i32 {
     let (mut failed, mut pending, mut written) = (0, 0, 0);
     for o in &outcomes {
         let text = o.source.as_ref().map_or("", |s| s.text.as_str());
+        let mut index = None;
         let plan = match &o.result {
             Err((offset, message)) => {
                 failed += 1;
                 eprintln!(
                     "spillway: {}{}: error: {message}",
                     o.name,
-                    position(text, *offset)
+                    position(&mut index, text, *offset)
                 );
                 continue;
             }
@@ -153,7 +158,7 @@ pub fn run(args: &ApplyArgs) -> i32 {
             eprintln!(
                 "spillway: {}{}: note: {}",
                 o.name,
-                position(text, Some(n.offset)),
+                position(&mut index, text, Some(n.offset)),
                 n.message
             );
         }

@@ -1,6 +1,6 @@
 //! `spillway audit`: read → locate → check → render, files in parallel, output in input order.
 
-use std::io::{IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Write};
 
 use rayon::prelude::*;
 
@@ -9,6 +9,8 @@ use crate::cli::{AuditArgs, Color, Format};
 use crate::config::ConfigError;
 use crate::locate;
 use crate::pools::Label;
+use crate::read::chunks::Chunks;
+use crate::read::excerpt::Excerpts;
 use crate::read::walk::{self, Input};
 use crate::read::yaml::Stream;
 use crate::read::{self, ReadError, Source};
@@ -26,34 +28,61 @@ pub struct Checked {
     pub inferred_taints: Vec<crate::k8s::Taint>,
 }
 
-/// Checks one source, one document at a time (a document is dropped once checked).
+/// Checks one source read whole (for library users and benches): as [`check_reader`] does.
 pub fn check_source(source: Source, setup: &Setup) -> Checked {
+    check_reader(source.name, source.text.as_bytes(), setup)
+}
+
+/// Checks one input read piece by piece (see [`read::chunks`]): each piece's documents are
+/// parsed, located and checked, the lines around what is reported are kept, and the piece is
+/// dropped, so memory follows the largest document and the findings, not the input's size.
+pub fn check_reader(name: String, reader: impl BufRead, setup: &Setup) -> Checked {
     let mut findings = Vec::new();
     let mut skipped = Vec::new();
     let mut inferred = Vec::new();
     let mut inferred_taints = Vec::new();
     let (mut documents, mut gateways) = (0, 0);
     let mut error = None;
-    let mut ignores = check::suppress::comments(&source.text);
-    {
-        let mut stream = Stream::new(&source.text, setup.limits);
+    let mut kept = Excerpts::default();
+    let mut read_to = 0;
+    for chunk in Chunks::new(reader, name.clone(), setup.limits.max_document_bytes) {
+        let chunk = match chunk {
+            Ok(c) => c,
+            Err(e) => {
+                error = Some(FileError {
+                    offset: e.offset,
+                    message: e.message,
+                });
+                break;
+            }
+        };
+        read_to = chunk.offset + chunk.text.len();
+        let first_doc = documents;
+        let mut piece_findings = Vec::new();
+        let mut piece_error = None;
+        let mut ignores = check::suppress::comments(&chunk.text);
+        let mut stream = Stream::new(&chunk.text, setup.limits);
         while let Some(doc) = stream.next_document() {
-            let doc = match doc {
+            let mut doc = match doc {
                 Ok(d) => d,
                 Err(e) => {
+                    piece_error = Some(e.offset);
                     error = Some(FileError {
-                        offset: Some(e.offset),
+                        offset: Some(e.offset + chunk.offset),
                         message: e.message,
                     });
                     break;
                 }
             };
+            doc.index += first_doc;
             documents += 1;
+            check::suppress::drop_in_scalars(&mut ignores, &doc);
             let located = match locate::locate(&doc, &setup.locate) {
                 Ok(l) => l,
                 Err(m) => {
+                    piece_error = Some(doc.start);
                     error = Some(FileError {
-                        offset: Some(doc.start),
+                        offset: Some(doc.start + chunk.offset),
                         message: m,
                     });
                     break;
@@ -79,7 +108,7 @@ pub fn check_source(source: Source, setup: &Setup) -> Checked {
                 &setup.pools,
                 setup.inventory.as_ref(),
             );
-            findings.extend(f);
+            piece_findings.extend(f);
             for fa in facts {
                 if let Some((l, crate::pools::Origin::Inferred(_))) = fa.ecs.label {
                     if !inferred.contains(&l) {
@@ -93,12 +122,35 @@ pub fn check_source(source: Source, setup: &Setup) -> Checked {
                 }
             }
         }
+        // Suppressions are per piece: a comment covers its own line and the next, an
+        // annotation its object, and neither reaches past a document marker.
+        let mut piece_findings =
+            check::suppress::apply(&chunk.text, piece_findings, &ignores, &setup.severities);
+        // An unused comment belongs to the piece's document (a piece is one document but for
+        // a `...`-less run of them).
+        for f in &mut piece_findings {
+            if f.rule.id == "unused-ignore" && f.object.is_none() {
+                f.document = first_doc;
+            }
+        }
+        let at = piece_error.map(|o| o + chunk.offset);
+        let mut spans: Vec<std::ops::Range<usize>> = at.into_iter().map(|o| o..o).collect();
+        for f in &mut piece_findings {
+            f.shift(chunk.offset);
+            spans.push(f.primary.span.clone());
+            spans.extend(f.related.iter().map(|l| l.span.clone()));
+        }
+        kept.keep(&chunk.text, chunk.offset, chunk.line, &spans);
+        findings.extend(piece_findings);
+        if error.is_some() {
+            break;
+        }
     }
-    let findings = check::suppress::apply(&source.text, findings, &ignores, &setup.severities);
+    kept.set_len(read_to);
     Checked {
         report: FileReport {
-            name: source.name,
-            text: source.text,
+            name,
+            text: kept,
             findings,
             error,
             documents,
@@ -114,7 +166,7 @@ fn unreadable(e: ReadError) -> Checked {
     Checked {
         report: FileReport {
             name: e.name,
-            text: String::new(),
+            text: Excerpts::default(),
             findings: Vec::new(),
             error: Some(FileError {
                 offset: e.offset,
@@ -179,7 +231,7 @@ pub fn assign(found: walk::Found, setups: &mut Setups) -> Jobs {
 pub fn config_report(e: ConfigError) -> FileReport {
     FileReport {
         name: e.name,
-        text: e.text,
+        text: Excerpts::whole(e.text),
         findings: Vec::new(),
         error: Some(FileError {
             offset: e.offset,
@@ -194,15 +246,9 @@ pub fn config_report(e: ConfigError) -> FileReport {
 /// Reads every input (in parallel) and checks it; reports come back in input order.
 pub fn check_inputs(jobs: &[(Input, Arc<Setup>)]) -> Vec<Checked> {
     jobs.par_iter()
-        .map(|(input, setup)| {
-            let src = match input {
-                Input::Stdin => read::read_stdin(),
-                Input::File(p) => read::read_file(p),
-            };
-            match src {
-                Ok(s) => check_source(s, setup),
-                Err(e) => unreadable(e),
-            }
+        .map(|(input, setup)| match read::open(input) {
+            Ok((name, reader)) => check_reader(name, reader, setup),
+            Err(e) => unreadable(e),
         })
         .collect()
 }
@@ -259,7 +305,7 @@ pub fn run(args: &AuditArgs) -> i32 {
         if !findings.is_empty() {
             reports.push(FileReport {
                 name: inv.source.name.clone(),
-                text: inv.source.text.clone(),
+                text: Excerpts::whole(inv.source.text.clone()),
                 findings,
                 error: None,
                 documents: 0,

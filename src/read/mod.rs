@@ -1,11 +1,13 @@
 //! **read**: where input comes from (files, folders, stdin) and how it becomes documents with
 //! exact byte spans. Nothing here knows about Kubernetes.
 
+pub mod chunks;
+pub mod excerpt;
 pub mod lines;
 pub mod walk;
 pub mod yaml;
 
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 /// One input: a file or standard input, its text, and the name used in reports.
@@ -54,6 +56,28 @@ pub fn read_file(path: &Path) -> Result<Source, ReadError> {
         message: io_message(&e),
     })?;
     from_bytes(name, Some(path.to_path_buf()), bytes)
+}
+
+/// Opens an input to be read piece by piece ([`chunks::Chunks`]): its report name and a
+/// buffered reader.
+pub fn open(input: &walk::Input) -> Result<(String, Box<dyn BufRead>), ReadError> {
+    match input {
+        walk::Input::Stdin => Ok(("<stdin>".into(), Box::new(std::io::stdin().lock()))),
+        walk::Input::File(path) => {
+            let name = display_name(path);
+            match std::fs::File::open(path) {
+                Ok(f) => Ok((
+                    name,
+                    Box::new(std::io::BufReader::with_capacity(1 << 16, f)),
+                )),
+                Err(e) => Err(ReadError {
+                    name,
+                    offset: None,
+                    message: io_message(&e),
+                }),
+            }
+        }
+    }
 }
 
 /// Reads standard input whole.

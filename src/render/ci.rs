@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::{positions, FileReport};
 use crate::check::Severity;
-use crate::read::lines::LineIndex;
+use crate::read::excerpt::Excerpts;
 use crate::rules::RULES;
 
 /// A stable 64-bit FNV-1a hash as hex: fingerprints must not change between spillway builds.
@@ -43,7 +43,7 @@ fn fingerprints(r: &FileReport) -> Vec<String> {
                 None => {
                     let s = f.primary.span.start.min(r.text.len());
                     let e = f.primary.span.end.clamp(s, r.text.len());
-                    let t = &r.text[s..e];
+                    let t = r.text.slice(&(s..e)).unwrap_or_default();
                     format!(
                         "text:{}",
                         t.char_indices().nth(200).map_or(t, |(i, _)| &t[..i])
@@ -100,7 +100,7 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-fn region(lines: &LineIndex, span: &std::ops::Range<usize>) -> Value {
+fn region(lines: &Excerpts, span: &std::ops::Range<usize>) -> Value {
     let (l, c, el, ec) = positions(lines, span);
     // An empty span is an insertion point, which SARIF allows (startColumn == endColumn).
     json!({"startLine": l, "startColumn": c, "endLine": el, "endColumn": ec})
@@ -108,10 +108,12 @@ fn region(lines: &LineIndex, span: &std::ops::Range<usize>) -> Value {
 
 /// A physical location with the flagged text and the whole lines around it, so that viewers
 /// can show it without the file.
-fn physical(text: &str, lines: &LineIndex, name: &str, span: &std::ops::Range<usize>) -> Value {
+fn physical(lines: &Excerpts, name: &str, span: &std::ops::Range<usize>) -> Value {
     let mut flagged = region(lines, span);
-    let s = span.start.min(text.len());
-    let e = span.end.clamp(s, text.len());
+    // The kept text around the span, and where it starts in the file.
+    let (text, base, _) = lines.around(span.start).unwrap_or(("", 0, 0));
+    let s = span.start.saturating_sub(base).min(text.len());
+    let e = span.end.saturating_sub(base).clamp(s, text.len());
     if e > s {
         flagged["snippet"] = json!({"text": &text[s..e]});
     }
@@ -124,7 +126,7 @@ fn physical(text: &str, lines: &LineIndex, name: &str, span: &std::ops::Range<us
                 .saturating_add(1)
                 .min(text.len()),
         );
-    let mut context = region(lines, &ctx);
+    let mut context = region(lines, &(ctx.start + base..ctx.end + base));
     context["snippet"] = json!({"text": &text[ctx.clone()]});
     json!({
         "artifactLocation": artifact(name),
@@ -155,8 +157,7 @@ pub fn sarif(reports: &[FileReport], strict_success: bool) -> String {
     let mut results = Vec::new();
     let mut notifications = Vec::new();
     for r in reports {
-        let lines = LineIndex::new(&r.text);
-        let location = |span: &std::ops::Range<usize>| physical(&r.text, &lines, &r.name, span);
+        let location = |span: &std::ops::Range<usize>| physical(&r.text, &r.name, span);
         let prints = fingerprints(r);
         for (f, print) in r.findings.iter().zip(&prints) {
             let rule_index = RULES
@@ -240,9 +241,9 @@ fn gh_prop(s: &str) -> String {
 pub fn github(reports: &[FileReport]) -> String {
     let mut out = String::new();
     for r in reports {
-        let lines = LineIndex::new(&r.text);
+        let lines = &r.text;
         for f in &r.findings {
-            let (l, c, el, ec) = positions(&lines, &f.primary.span);
+            let (l, c, el, ec) = positions(lines, &f.primary.span);
             let kind = match f.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
@@ -278,10 +279,10 @@ pub fn github(reports: &[FileReport]) -> String {
 pub fn gitlab(reports: &[FileReport]) -> String {
     let mut issues = Vec::new();
     for r in reports {
-        let lines = LineIndex::new(&r.text);
+        let lines = &r.text;
         let path = relative(&r.name);
         for (f, print) in r.findings.iter().zip(fingerprints(r)) {
-            let (l, _, el, _) = positions(&lines, &f.primary.span);
+            let (l, _, el, _) = positions(lines, &f.primary.span);
             issues.push(json!({
                 "description": format!("{}: {}", f.rule.id, f.message),
                 "check_name": f.rule.id,

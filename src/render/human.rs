@@ -11,12 +11,12 @@ use miette::{
 
 use super::FileReport;
 use crate::check::{Finding, Severity};
-use crate::read::lines::LineIndex;
+use crate::read::excerpt::Excerpts;
 
-/// A file's text under its report name.
+/// A file's kept text under its report name.
 struct Src<'a> {
     name: &'a str,
-    text: &'a str,
+    text: &'a Excerpts,
 }
 
 impl SourceCode for Src<'_> {
@@ -26,7 +26,13 @@ impl SourceCode for Src<'_> {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let inner = self.text.read_span(span, before, after)?;
+        // The kept piece of text that holds the span; miette reads it as if it were the file.
+        let (text, base, first_line) = self
+            .text
+            .around(span.offset())
+            .ok_or(MietteError::OutOfBounds)?;
+        let local: SourceSpan = (span.offset() - base, span.len()).into();
+        let inner = text.read_span(&local, before, after)?;
         // miette's `str` source reports the lines scanned from the start of the file as the
         // snippet's line count, which merges every label into one snippet, and counts columns
         // in bytes. Report the snippet's own line count and columns in characters (a BOM is
@@ -36,9 +42,9 @@ impl SourceCode for Src<'_> {
         let column = if inner.column() == 0 {
             0
         } else {
-            let off = span.offset().min(self.text.len());
-            let line_start = self.text[..off].rfind('\n').map_or(0, |p| p + 1);
-            let line = &self.text[line_start..off];
+            let off = local.offset().min(text.len());
+            let line_start = text[..off].rfind('\n').map_or(0, |p| p + 1);
+            let line = &text[line_start..off];
             line.strip_prefix('\u{feff}')
                 .unwrap_or(line)
                 .chars()
@@ -47,8 +53,8 @@ impl SourceCode for Src<'_> {
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.to_owned(),
             data,
-            *inner.span(),
-            inner.line(),
+            (inner.span().offset() + base, inner.span().len()).into(),
+            inner.line() + first_line,
             column,
             line_count,
         )))
@@ -129,13 +135,13 @@ fn severity(s: Severity) -> miette::Severity {
 }
 
 /// A span miette can show: inside the text, and a zero-width span stays where it is.
-fn span(text: &str, r: &std::ops::Range<usize>) -> SourceSpan {
+fn span(text: &Excerpts, r: &std::ops::Range<usize>) -> SourceSpan {
     let start = r.start.min(text.len());
     let end = r.end.clamp(start, text.len());
     (start, end - start).into()
 }
 
-fn finding_diag<'a>(r: &'a FileReport, f: &'a Finding, lines: &LineIndex) -> Diag<'a> {
+fn finding_diag<'a>(r: &'a FileReport, f: &'a Finding, lines: &Excerpts) -> Diag<'a> {
     let mut labels = vec![LabeledSpan::new_primary_with_span(
         (!f.primary.message.is_empty()).then(|| f.primary.message.clone()),
         span(&r.text, &f.primary.span),
@@ -166,10 +172,10 @@ fn finding_diag<'a>(r: &'a FileReport, f: &'a Finding, lines: &LineIndex) -> Dia
 /// Renders one file's findings and its error, in order.
 pub fn render_file(r: &FileReport, style: Style) -> String {
     let h = handler(style);
-    let lines = LineIndex::new(&r.text);
+    let lines = &r.text;
     let mut out = String::new();
     for f in &r.findings {
-        let d = finding_diag(r, f, &lines);
+        let d = finding_diag(r, f, lines);
         let _ = h.render_report(&mut out, &d);
         out.push('\n');
     }

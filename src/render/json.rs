@@ -5,7 +5,6 @@ use serde::Serialize;
 use super::{positions, FileReport};
 use crate::check::Severity;
 use crate::locate::ObjectRef;
-use crate::read::lines::LineIndex;
 
 #[derive(Serialize)]
 struct Related<'a> {
@@ -96,9 +95,9 @@ pub fn render(reports: &[FileReport], summary: &Summary) -> String {
     let mut findings = Vec::new();
     let mut errors = Vec::new();
     for r in reports {
-        let lines = LineIndex::new(&r.text);
+        let lines = &r.text;
         for f in &r.findings {
-            let (line, column, end_line, end_column) = positions(&lines, &f.primary.span);
+            let (line, column, end_line, end_column) = positions(lines, &f.primary.span);
             findings.push(JsonFinding {
                 rule: f.rule.id,
                 severity: f.severity,
@@ -116,7 +115,7 @@ pub fn render(reports: &[FileReport], summary: &Summary) -> String {
                     .related
                     .iter()
                     .map(|l| {
-                        let (line, column, end_line, end_column) = positions(&lines, &l.span);
+                        let (line, column, end_line, end_column) = positions(lines, &l.span);
                         Related {
                             message: &l.message,
                             file: &r.name,

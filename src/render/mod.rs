@@ -6,12 +6,14 @@ pub mod human;
 pub mod json;
 
 use crate::check::Finding;
-use crate::read::lines::LineIndex;
+use crate::read::excerpt::Excerpts;
 
-/// One file's results, ready to render: its name, text, findings and the error that stopped it.
+/// One file's results, ready to render: its name, what is kept of its text (all of it, or the
+/// lines around what is reported for a stream read piece by piece), its findings and the error
+/// that stopped it.
 pub struct FileReport {
     pub name: String,
-    pub text: String,
+    pub text: Excerpts,
     pub findings: Vec<Finding>,
     /// A read or parse error (the file was not, or not wholly, checked).
     pub error: Option<FileError>,
@@ -29,7 +31,7 @@ pub struct FileError {
 }
 
 /// (line, column, end line, end column), 1-based, columns in characters.
-pub fn positions(lines: &LineIndex, span: &std::ops::Range<usize>) -> (usize, usize, usize, usize) {
+pub fn positions(lines: &Excerpts, span: &std::ops::Range<usize>) -> (usize, usize, usize, usize) {
     let (l, c) = lines.line_col(span.start);
     let (el, ec) = lines.line_col(span.end);
     (l, c, el, ec)
