@@ -1050,10 +1050,20 @@ fn spec_that_is_a_string() {
     );
     let (run, f) = findings_of(&t);
     assert_eq!(run.code, Some(1), "{}", run.show());
-    assert!(!f.is_empty());
-    // apply ends in an "internal error, nothing written" today (see the issue-8 report): the
-    // file is left as it was either way.
-    apply_survives(&t);
+    let rules: Vec<&str> = f.iter().map(|x| x.0.as_str()).collect();
+    assert_eq!(rules, ["wrong-type"], "{f:?}");
+    assert!(
+        f[0].3.contains("`spec` must be a mapping, found a string"),
+        "{f:?}"
+    );
+    // apply leaves it alone with a note (it stopped with an internal error before).
+    let run = apply_survives(&t);
+    assert_eq!(run.code, Some(0), "{}", run.show());
+    assert!(
+        run.stderr.contains("its pod spec is not a mapping"),
+        "{}",
+        run.show()
+    );
 }
 
 #[test]

@@ -348,6 +348,14 @@ pub fn read(doc: &Document, target: &Target) -> PodView {
         errors: Vec::new(),
     };
     let mut v = PodView::default();
+    // A pod spec that is there but is not a mapping (`spec: "text"`) has no fields to read.
+    for layer in &target.layers {
+        if layer.node.is_none() {
+            if let Some(n) = doc.root.and_then(|root| doc.at(root, &layer.route.0)) {
+                r.map(n, &layer.route);
+            }
+        }
+    }
     if let Some(aff) = target.field(doc, "affinity") {
         if let Some(entries) = r.map(aff.value, &aff.route) {
             if let Some(&(k, na)) = r.key(&entries, "nodeAffinity") {

@@ -411,6 +411,15 @@ impl Planner<'_, '_> {
         if self.skips("overflow-block-missing") {
             return;
         }
+        let layer = self.target.primary();
+        if self.facts.has_type_error_under(&layer.route) && layer.node.is_none() {
+            self.note(
+                notes,
+                layer.anchor,
+                "left the gateway alone: its pod spec is not a mapping, so it has the wrong type (see wrong-type)".into(),
+            );
+            return;
+        }
         let mut pending = Pending::default();
         self.required(ops, &mut pending, notes);
         self.preferred(ops, &mut pending, notes);

@@ -45,7 +45,9 @@ spec:
 };
 
 fn check(cx: &PodCtx, out: &mut Vec<Finding>) {
-    if !block_absent(cx.view, cx.facts) {
+    // A pod spec of the wrong type is reported once, by wrong-type.
+    if !block_absent(cx.view, cx.facts) || cx.facts.has_type_error_under(&cx.target.primary().route)
+    {
         return;
     }
     let (node, route) = cx.missing_at();
