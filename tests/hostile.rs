@@ -884,7 +884,7 @@ fn a_million_keys_without_values() {
 #[test]
 #[ignore = "saphyr-parser 0.3.4 buffers every token of a flow collection that could be a key \
             until it closes (~60 bytes per input byte); the fix is a one-line patch to its \
-            scanner, see the issue-8 report"]
+            scanner, see docs/robustness.md, Known limits"]
 fn a_large_flow_collection_on_one_line() {
     // Minified JSON (`kubectl get -o json | jq -c`): 8 MB, a million entries.
     let mut t = String::with_capacity(10 * MIB);
@@ -956,8 +956,8 @@ fn a_million_documents_through_apply() {
 }
 
 #[test]
-#[ignore = "check::view (not this issue's files) keeps ~300 bytes per nodeSelector entry: a \
-            million entries take ~530 MB; see the issue-8 report"]
+#[ignore = "check::view keeps ~300 bytes per nodeSelector entry: a \
+            million entries take ~530 MB; see docs/robustness.md, Known limits"]
 fn a_million_entries_in_a_gateway_node_selector() {
     let mut sel = String::from("  nodeSelector:\n");
     for i in 0..1_000_000 {

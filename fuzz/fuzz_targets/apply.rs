@@ -54,10 +54,15 @@ fn documents(text: &str, setup: &Setup) -> Option<Vec<Value>> {
                     pod.remove("tolerations");
                 }
                 // A pod spec apply had to create (`k8s:` of an IstioOperator gateway that had
-                // none) is left empty: take it out too.
+                // none) or fill (`spec:` with no value) is left empty: an empty or null pod spec
+                // is taken out on both sides.
                 let ptr = layer.route.pointer();
                 if let Some((parent, key)) = ptr.rsplit_once('/') {
-                    let empty = matches!(json.pointer(&ptr), Some(Value::Object(m)) if m.is_empty());
+                    let empty = match json.pointer(&ptr) {
+                        Some(Value::Object(m)) => m.is_empty(),
+                        Some(Value::Null) => true,
+                        _ => false,
+                    };
                     if let (true, Some(Value::Object(p))) = (empty, json.pointer_mut(parent)) {
                         p.remove(&key.replace("~1", "/").replace("~0", "~"));
                     }

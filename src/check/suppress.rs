@@ -52,7 +52,10 @@ pub fn comments(text: &str) -> Vec<Ignore> {
     // Line number and start of the last line looked at, counted forward from there.
     let (mut line_no, mut counted_to) = (1, 0);
     let mut last_line_start = None;
-    for at in memchr::memmem::find_iter(text.as_bytes(), MARK) {
+    // Built once: this runs for every piece of every input.
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(MARK));
+    for at in FINDER.find_iter(text.as_bytes()) {
         let line_start = memchr::memrchr(b'\n', &text.as_bytes()[..at]).map_or(0, |p| p + 1);
         if last_line_start == Some(line_start) {
             continue; // one comment per line: the first marker after its `#`

@@ -136,9 +136,13 @@ pub struct Located {
     pub skipped: Vec<String>,
 }
 
+/// The string at a path of keys (looked up in place: this runs for every document).
 fn str_at<'d>(doc: &'d Document, from: NodeId, route: &[&str]) -> Option<&'d str> {
-    let segs: Vec<Seg> = route.iter().map(|s| Seg::Key((*s).to_owned())).collect();
-    doc.string(doc.at(from, &segs)?)
+    let mut cur = from;
+    for key in route {
+        cur = doc.get(cur, key)?.1;
+    }
+    doc.string(cur)
 }
 
 fn labels_of(doc: &Document, node: Option<NodeId>) -> BTreeMap<String, String> {
