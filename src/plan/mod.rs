@@ -51,8 +51,11 @@ pub struct PlanError {
     pub message: String,
 }
 
+/// Whether edit range `a` touches span `b`; an insertion (empty `a`) touches it anywhere after
+/// its start up to and including its end.
 fn intersects(a: &Range<usize>, b: &Range<usize>) -> bool {
-    a.start < b.end && b.start < a.end || (a.start == a.end && b.start < a.start && a.start < b.end)
+    a.start < b.end && b.start < a.end
+        || (a.start == a.end && b.start < a.start && a.start <= b.end)
 }
 
 /// Finds the gateways of a document: `locate::locate` for files; the items of a KRM
@@ -117,11 +120,26 @@ pub fn plan_targets(
     out.before
         .extend(kept.iter().map(|f| (f.object.clone(), f.rule.id)));
     // Spans shared through anchors: editing them would change other objects too.
+    // A block collection's span ends at its last child, but an entry appended to it goes on
+    // the next line: that line's start belongs to the shared collection too (an insertion
+    // there is refused, even when it was meant for a sibling: safe, never wrong).
     let shared: Vec<Range<usize>> = doc
         .nodes
         .iter()
         .filter_map(|n| match n.kind {
-            Kind::Alias(t) => Some(doc.span(t)),
+            Kind::Alias(t) => {
+                let sp = doc.span(t);
+                let target = doc.node(doc.resolve(t));
+                let collection = matches!(target.kind, Kind::Map(_) | Kind::Seq(_));
+                let end = if collection && !target.flow {
+                    text[sp.end..]
+                        .find('\n')
+                        .map_or(text.len(), |p| sp.end + p + 1)
+                } else {
+                    sp.end
+                };
+                Some(sp.start..end)
+            }
             _ => None,
         })
         .collect();
