@@ -64,11 +64,23 @@ pub fn requirement_miss<'v>(r: &'v ReqView, label: &Label) -> Option<Miss<'v>> {
             return None;
         }
         if has_value || r.operator.is_some() {
+            // `In` needs the value too: the closest one is replaced, or the list is added.
+            let also = (!has_value).then(|| {
+                Box::new(Miss {
+                    at: r
+                        .values
+                        .iter()
+                        .min_by_key(|v| strsim::levenshtein(&v.value, &label.value)),
+                    field: "values",
+                    want: label.value.clone(),
+                    also: None,
+                })
+            });
             return Some(Miss {
                 at: r.operator.as_ref(),
                 field: "operator",
                 want: "In".into(),
-                also: None,
+                also,
             });
         }
         return None;

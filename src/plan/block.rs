@@ -173,6 +173,8 @@ fn requirement_as_is(r: &ReqView) -> Y {
 fn repair(ops: &mut Ops, entry: NodeId, m: &crate::check::near::Miss) {
     match m.at {
         Some(s) => ops.set_scalar(s.node, &m.want),
+        // `values` is a list of strings.
+        None if m.field == "values" => set_field(ops, entry, "values", Y::Seq(vec![Y::s(&m.want)])),
         None => set_field(ops, entry, m.field, Y::s(&m.want)),
     }
     if let Some(also) = &m.also {
