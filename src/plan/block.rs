@@ -634,9 +634,16 @@ impl Planner<'_, '_> {
                 self.note(notes, r.node, format!("left the requirement on `{}` alone: the apiserver rejects it (see invalid-node-affinity)", label.key));
                 continue;
             }
+            // A near miss is repaired only in a term the apiserver accepts: a term it rejects
+            // selects nothing, repaired or not (and is left to the user).
             if let Some((r, m)) = req
                 .terms
                 .iter()
+                .filter(|t| {
+                    t.exprs
+                        .iter()
+                        .all(|r| k8s::validate_requirement(&r.req, true).is_empty())
+                })
                 .flat_map(|t| &t.exprs)
                 .find_map(|r| requirement_miss(r, label).map(|m| (r, m)))
             {
