@@ -300,6 +300,19 @@ pub fn finish(
 
 /// Plans every gateway of a file and verifies the result.
 pub fn plan_text(text: &str, setup: &Setup, opts: Options) -> Result<FilePlan, PlanError> {
+    // Edits are placed by lines that end in LF (or CRLF); YAML also ends a line at a lone CR,
+    // which would put them in the wrong place.
+    if let Some(p) = text
+        .bytes()
+        .enumerate()
+        .find(|&(i, b)| b == b'\r' && text.as_bytes().get(i + 1) != Some(&b'\n'))
+        .map(|(i, _)| i)
+    {
+        return Err(PlanError {
+            offset: Some(p),
+            message: "a carriage return that does not end a CRLF line break: apply edits files whose lines end in LF or CRLF (audit reads this file)".into(),
+        });
+    }
     let mut plan = DocPlan::default();
     let (mut documents, mut gateways) = (0, 0);
     let mut ignores = check::suppress::comments(text);
@@ -461,6 +474,24 @@ pub fn verify(
 #[cfg(test)]
 mod tests {
     use super::keep_final_newline;
+
+    #[test]
+    fn a_lone_carriage_return_is_refused_with_its_place() {
+        let setup =
+            crate::setup::Setup::with_pools(crate::pools::PoolConfig::new(None, None, None, None));
+        let opts = super::Options {
+            ecs_weight: 80,
+            virtual_weight: 20,
+            weights_explicit: (false, false),
+            fix_node_selector: false,
+        };
+        let e = super::plan_text("a: 1\r\nb: 2\rc: 3\n", &setup, opts).unwrap_err();
+        assert_eq!(e.offset, Some(10));
+        assert!(e
+            .message
+            .starts_with("a carriage return that does not end a CRLF"));
+        assert!(super::plan_text("a: 1\r\nb: 2\r\n", &setup, opts).is_ok());
+    }
 
     #[test]
     fn the_final_newline_is_kept_as_it_was() {

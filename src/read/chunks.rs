@@ -106,6 +106,10 @@ impl<R: BufRead> Chunks<R> {
             let at = self.position(&bytes, p);
             return Err(self.error(format!("binary data: a NUL byte at {at}; YAML is text")));
         }
+        if let Some((p, c)) = super::control_character(&bytes) {
+            let at = self.position(&bytes, p);
+            return Err(self.error(super::control_message(c, &at)));
+        }
         match String::from_utf8(bytes) {
             Ok(text) => Ok(Chunk {
                 text,
@@ -278,6 +282,26 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn control_characters_are_refused_where_they_are() {
+        let t = "a: 1\n---\nb: x\u{b}y\n";
+        let e = Chunks::new(t.as_bytes(), "f".into(), 1 << 20)
+            .find_map(Result::err)
+            .unwrap();
+        assert_eq!(
+            e.message,
+            "a control character (U+000B) at line 3, column 5 (byte 13): YAML allows no control characters but tab and line breaks"
+        );
+        let e = crate::read::from_bytes("f".into(), None, "a: \u{9c}\n".into()).unwrap_err();
+        assert!(
+            e.message.contains("(U+009C) at line 1, column 4"),
+            "{}",
+            e.message
+        );
+        // Tab, CRLF, NEL and other text are fine.
+        assert!(crate::read::from_bytes("f".into(), None, "a:\t1\r\nb: \u{85}é\n".into()).is_ok());
     }
 
     #[test]

@@ -112,6 +112,13 @@ pub fn from_bytes(
             ),
         });
     }
+    if let Some((p, c)) = control_character(&bytes) {
+        return Err(ReadError {
+            name,
+            offset: None,
+            message: control_message(c, &position(&bytes, p)),
+        });
+    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Source { name, path, text }),
         Err(e) => {
@@ -124,6 +131,33 @@ pub fn from_bytes(
             })
         }
     }
+}
+
+/// The first character YAML does not allow in a stream (`c-printable`): a C0 control but tab,
+/// LF and CR, DEL, or a C1 control but NEL (U+0085); its byte offset and code point. go-yaml
+/// (kubectl) rejects them too.
+pub fn control_character(bytes: &[u8]) -> Option<(usize, u32)> {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f {
+            return Some((i, u32::from(b)));
+        }
+        if b == 0xc2 {
+            if let Some(&n) = bytes.get(i + 1) {
+                if (0x80..=0x9f).contains(&n) && n != 0x85 {
+                    return Some((i, u32::from(n)));
+                }
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The message for a control character at a position.
+pub fn control_message(c: u32, at: &str) -> String {
+    format!("a control character (U+{c:04X}) at {at}: YAML allows no control characters but tab and line breaks")
 }
 
 /// "line L, column C (byte B)" of a byte offset in raw bytes (columns in characters).
