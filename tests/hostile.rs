@@ -192,21 +192,7 @@ struct Want<'a> {
 
 /// `audit bad.yaml good.yaml`: exit 2, one error for bad.yaml as wanted, good.yaml checked.
 fn audit_rejects(dir: &Path, extra: &[&str], want: &Want) {
-    let run = spillway(
-        dir,
-        &args(
-            &[
-                "audit",
-                "--no-config",
-                "--format",
-                "json",
-                "bad.yaml",
-                "good.yaml",
-            ],
-            extra,
-        ),
-        None,
-    );
+    let run = audit_bad_and_good(dir, extra);
     assert_eq!(run.code, Some(2), "{}", run.show());
     let report = run.json();
     let errors = report["errors"].as_array().unwrap();
@@ -277,21 +263,7 @@ fn rejected(bad: &[u8], extra: &[&str], want: Want) {
 /// --write leaves it byte for byte.
 fn accepted(bad: &[u8], extra: &[&str]) {
     let d = folder(bad);
-    let run = spillway(
-        d.path(),
-        &args(
-            &[
-                "audit",
-                "--no-config",
-                "--format",
-                "json",
-                "bad.yaml",
-                "good.yaml",
-            ],
-            extra,
-        ),
-        None,
-    );
+    let run = audit_bad_and_good(d.path(), extra);
     assert_eq!(run.code, Some(1), "{}", run.show());
     let report = run.json();
     assert!(
@@ -825,21 +797,7 @@ fn a_million_keys_in_one_mapping() {
     let t = gateway_with_keys(1_000_000);
     let d = folder(t.as_bytes());
     let started = Instant::now();
-    let run = spillway(
-        d.path(),
-        &args(
-            &[
-                "audit",
-                "--no-config",
-                "--format",
-                "json",
-                "bad.yaml",
-                "good.yaml",
-            ],
-            &[],
-        ),
-        None,
-    );
+    let run = audit_bad_and_good(d.path(), &[]);
     assert_eq!(run.code, Some(1), "{}", run.show());
     let report = run.json();
     assert_good_checked(&report, &run);
@@ -912,21 +870,7 @@ fn million_documents() -> String {
 #[test]
 fn a_million_documents() {
     let d = folder(million_documents().as_bytes());
-    let run = spillway(
-        d.path(),
-        &args(
-            &[
-                "audit",
-                "--no-config",
-                "--format",
-                "json",
-                "bad.yaml",
-                "good.yaml",
-            ],
-            &[],
-        ),
-        None,
-    );
+    let run = audit_bad_and_good(d.path(), &[]);
     assert_eq!(run.code, Some(1), "{}", run.show());
     let report = run.json();
     assert_good_checked(&report, &run);
@@ -1013,6 +957,25 @@ fn findings_of(text: &str) -> (Run, Vec<(String, u64, u64, String)>) {
 
 /// `apply --write` on a gateway and good.yaml: no crash, good.yaml still fixed; the gateway
 /// is either written or left byte for byte (never half-written).
+/// `spillway audit --format json bad.yaml good.yaml` in a folder made by [`folder`].
+fn audit_bad_and_good(dir: &Path, extra: &[&str]) -> Run {
+    spillway(
+        dir,
+        &args(
+            &[
+                "audit",
+                "--no-config",
+                "--format",
+                "json",
+                "bad.yaml",
+                "good.yaml",
+            ],
+            extra,
+        ),
+        None,
+    )
+}
+
 fn apply_survives(text: &str) -> Run {
     let d = folder(text.as_bytes());
     let run = spillway(
@@ -1188,21 +1151,7 @@ fn a_file_that_does_not_exist() {
     // What a file deleted between discovery and reading looks like too.
     let d = folder(b"");
     fs::remove_file(d.path().join("bad.yaml")).unwrap();
-    let run = spillway(
-        d.path(),
-        &args(
-            &[
-                "audit",
-                "--no-config",
-                "--format",
-                "json",
-                "bad.yaml",
-                "good.yaml",
-            ],
-            &[],
-        ),
-        None,
-    );
+    let run = audit_bad_and_good(d.path(), &[]);
     assert_eq!(run.code, Some(2), "{}", run.show());
     let report = run.json();
     assert_eq!(report["errors"][0]["file"], "bad.yaml");
