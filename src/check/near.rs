@@ -41,78 +41,52 @@ impl Miss<'_> {
 /// How a requirement misses selecting `label`, if it is a near miss at all.
 pub fn requirement_miss<'v>(r: &'v ReqView, label: &Label) -> Option<Miss<'v>> {
     let key = r.key.as_ref()?;
-    let op = r.operator.as_ref().map_or("", |o| o.value.as_str());
-    let has_value = r.values.iter().any(|v| v.value == label.value);
     if key.value == label.key {
-        if op == "In" {
-            if has_value {
-                return None; // not a miss: it selects
-            }
-            // Same key, another value: the closest value is the one to fix.
-            let v = r
-                .values
-                .iter()
-                .min_by_key(|v| strsim::levenshtein(&v.value, &label.value))?;
-            return Some(Miss {
-                at: Some(v),
-                field: "values",
-                want: label.value.clone(),
-                also: None,
-            });
-        }
-        if op == "Exists" {
-            return None;
-        }
-        if has_value || r.operator.is_some() {
-            // `In` needs the value too: the closest one is replaced, or the list is added.
-            let also = (!has_value).then(|| {
-                Box::new(Miss {
-                    at: r
-                        .values
-                        .iter()
-                        .min_by_key(|v| strsim::levenshtein(&v.value, &label.value)),
-                    field: "values",
-                    want: label.value.clone(),
-                    also: None,
-                })
-            });
-            return Some(Miss {
-                at: r.operator.as_ref(),
-                field: "operator",
-                want: "In".into(),
-                also,
-            });
-        }
-        return None;
+        return fields_miss_req(r, label);
     }
+    let has_value = r.values.iter().any(|v| v.value == label.value);
     if near(&key.value, &label.key)
         && (has_value || r.values.iter().any(|v| near(&v.value, &label.value)))
     {
-        // The value may be mistyped too: then it is repaired with the key.
-        let also = (!has_value)
-            .then(|| {
-                r.values
-                    .iter()
-                    .filter(|v| near(&v.value, &label.value))
-                    .min_by_key(|v| strsim::levenshtein(&v.value, &label.value))
-            })
-            .flatten()
-            .map(|v| {
-                Box::new(Miss {
-                    at: Some(v),
-                    field: "values",
-                    want: label.value.clone(),
-                    also: None,
-                })
-            });
         return Some(Miss {
             at: Some(key),
             field: "key",
             want: label.key.clone(),
-            also,
+            // What else is wrong once the key is right (operator, value) is repaired with it.
+            also: fields_miss_req(r, label).map(Box::new),
         });
     }
     None
+}
+
+/// What keeps a requirement on the label's key from selecting it: the operator and the value,
+/// chained; `None` when it selects (or is not a near miss: no operator and no value).
+fn fields_miss_req<'v>(r: &'v ReqView, label: &Label) -> Option<Miss<'v>> {
+    let op = r.operator.as_ref().map_or("", |o| o.value.as_str());
+    let has_value = r.values.iter().any(|v| v.value == label.value);
+    // The closest value is the one to fix; with none, the list is added.
+    let value_miss = || Miss {
+        at: r
+            .values
+            .iter()
+            .min_by_key(|v| strsim::levenshtein(&v.value, &label.value)),
+        field: "values",
+        want: label.value.clone(),
+        also: None,
+    };
+    match op {
+        "In" if has_value => None, // not a miss: it selects
+        "In" => Some(value_miss()).filter(|m| m.at.is_some()),
+        "Exists" => None,
+        _ if has_value || r.operator.is_some() => Some(Miss {
+            at: r.operator.as_ref(),
+            field: "operator",
+            want: "In".into(),
+            // `In` needs the value too.
+            also: (!has_value).then(|| Box::new(value_miss())),
+        }),
+        _ => None,
+    }
 }
 
 /// How a toleration misses tolerating `taint`, if it is a near miss at all.
