@@ -69,6 +69,10 @@ fn spillway(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env("COLUMNS", "100")
+        // The address-space ceiling must not depend on the machine's core count: each thread
+        // reserves a stack and, with glibc, a 64 MiB malloc arena.
+        .env("RAYON_NUM_THREADS", "2")
+        .env("MALLOC_ARENA_MAX", "2")
         .stdin(if stdin.is_some() {
             Stdio::piped()
         } else {
