@@ -86,9 +86,11 @@ fn comment_lines(text: &str) -> HashMap<&str, usize> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
+    // What the binary reads: UTF-8 without NUL or control characters (`read::from_bytes`).
+    let Ok(source) = spillway::read::from_bytes("f".into(), None, data.to_vec()) else {
         return;
     };
+    let text = source.text.as_str();
     let setup = SETUP.get_or_init(common::setup);
     let Ok(p) = plan::plan_text(text, setup, OPTS) else {
         return;
