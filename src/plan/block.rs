@@ -495,6 +495,8 @@ impl Planner<'_, '_> {
                     Some(k) => ops.set_scalar(k.node, &taint.key),
                     None => ops.add_first_entry(t.node, "key", &Y::s(&taint.key)),
                 }
+                // Keyed, it is the pool's toleration: one the apiserver accepts, in this run.
+                self.repair_rejected(ops, t, taint, t.tol.effect.as_deref());
                 continue;
             }
             if let Some((t, m)) = tols
