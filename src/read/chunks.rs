@@ -86,18 +86,9 @@ impl<R: BufRead> Chunks<R> {
         }
     }
 
-    /// "line L, column C (byte B)" in the stream of a byte of a piece that starts here.
+    /// "line L, column C (byte B)" in the stream of a byte of the piece that starts here.
     fn position(&self, bytes: &[u8], p: usize) -> String {
-        let line_start = bytes[..p]
-            .iter()
-            .rposition(|b| *b == b'\n')
-            .map_or(0, |i| i + 1);
-        let line = self.line + bytes[..p].iter().filter(|b| **b == b'\n').count() + 1;
-        let col = String::from_utf8_lossy(&bytes[line_start..p])
-            .chars()
-            .count()
-            + 1;
-        format!("line {line}, column {col} (byte {})", self.offset + p)
+        super::position_in(bytes, p, self.line, self.offset)
     }
 
     /// Checks one piece's bytes (NUL, UTF-8) and turns it into text.

@@ -4,6 +4,8 @@
 
 use std::ops::Range;
 
+use super::lines::{line_col_in, line_starts};
+
 /// Context lines kept on each side of a reported span (human output shows one).
 const CONTEXT: usize = 2;
 
@@ -37,25 +39,9 @@ impl Piece {
     fn extend(&mut self, more: &str) {
         let base = self.text.len();
         self.text.push_str(more);
-        self.starts.extend(
-            more.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| base + i + 1),
-        );
+        self.starts
+            .extend(memchr::memchr_iter(b'\n', more.as_bytes()).map(|i| base + i + 1));
     }
-}
-
-/// Offsets where the lines of a text start (a final line break gives a start at the end).
-fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        )
-        .collect()
 }
 
 /// What is kept of a source's text, addressed by offsets in the whole source.
@@ -236,17 +222,8 @@ impl Excerpts {
         let Some(p) = self.piece(offset) else {
             return (0, 0);
         };
-        let mut local = offset - p.offset;
-        while !p.text.is_char_boundary(local) {
-            local -= 1;
-        }
-        let l = p.starts.partition_point(|&s| s <= local) - 1;
-        let mut start = p.starts[l];
-        if p.offset == 0 && l == 0 && p.text.starts_with('\u{feff}') {
-            start = start.max(3).min(local.max(3));
-        }
-        let col = p.text[start..local.max(start)].chars().count() + 1;
-        (p.line + l + 1, col)
+        let (l, col) = line_col_in(&p.text, &p.starts, offset - p.offset, p.offset == 0);
+        (p.line + l, col)
     }
 
     /// The kept text holding `offset`, its source offset and 0-based first line, for renderers

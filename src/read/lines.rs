@@ -9,32 +9,47 @@ pub struct LineIndex<'a> {
     starts: Vec<usize>,
 }
 
+/// Offsets where the lines of a text start (a final line break gives a start at the end).
+pub fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+        .collect()
+}
+
+/// 1-based (line, column) of `offset` in `text` whose line starts are `starts`; the offset is
+/// clamped to the text and to a character boundary. `bom_is_file_start`: the text starts the
+/// file, so a BOM there is not a column.
+pub fn line_col_in(
+    text: &str,
+    starts: &[usize],
+    offset: usize,
+    bom_is_file_start: bool,
+) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let line = starts.partition_point(|&s| s <= offset) - 1;
+    let mut start = starts[line];
+    if bom_is_file_start && line == 0 && text.starts_with('\u{feff}') {
+        start = start.max(3).min(offset.max(3));
+    }
+    let col = text[start..offset.max(start)].chars().count() + 1;
+    (line + 1, col)
+}
+
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        LineIndex { text, starts }
+        LineIndex {
+            text,
+            starts: line_starts(text),
+        }
     }
 
     /// 1-based (line, column) of a byte offset; the offset is clamped to the text and to a
     /// character boundary.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let mut offset = offset.min(self.text.len());
-        while !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let line = self.starts.partition_point(|&s| s <= offset) - 1;
-        let mut start = self.starts[line];
-        if line == 0 && self.text.starts_with('\u{feff}') {
-            start = start.max(3).min(offset.max(3));
-        }
-        let col = self.text[start..offset.max(start)].chars().count() + 1;
-        (line + 1, col)
+        line_col_in(self.text, &self.starts, offset, true)
     }
 }
 

@@ -160,15 +160,17 @@ pub fn control_message(c: u32, at: &str) -> String {
     format!("a control character (U+{c:04X}) at {at}: YAML allows no control characters but tab and line breaks")
 }
 
-/// "line L, column C (byte B)" of a byte offset in raw bytes (columns in characters).
-fn position(bytes: &[u8], p: usize) -> String {
-    let line = bytes[..p].iter().filter(|b| **b == b'\n').count() + 1;
-    let start = bytes[..p]
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |i| i + 1);
+/// "line L, column C (byte B)" of byte `p` of raw bytes that start at byte `first_byte` and
+/// 0-based line `first_line` of their input (columns in characters).
+pub(crate) fn position_in(bytes: &[u8], p: usize, first_line: usize, first_byte: usize) -> String {
+    let line = first_line + memchr::memchr_iter(b'\n', &bytes[..p]).count() + 1;
+    let start = memchr::memrchr(b'\n', &bytes[..p]).map_or(0, |i| i + 1);
     let col = String::from_utf8_lossy(&bytes[start..p]).chars().count() + 1;
-    format!("line {line}, column {col} (byte {p})")
+    format!("line {line}, column {col} (byte {})", first_byte + p)
+}
+
+fn position(bytes: &[u8], p: usize) -> String {
+    position_in(bytes, p, 0, 0)
 }
 
 pub fn io_message(e: &std::io::Error) -> String {
